@@ -1,0 +1,105 @@
+/**
+ * Stable error codes. Match on `error.code`, never on the message.
+ */
+export const ErrorCode = {
+  /** The token source threw or rejected; `cause` holds the (redacted) error. */
+  REFRESH_FAILED: 'ERR_TOKEN_REFRESH_FAILED',
+  /** The token source did not settle within `refreshTimeoutMs`. */
+  REFRESH_TIMEOUT: 'ERR_TOKEN_REFRESH_TIMEOUT',
+  /** The token source answered something that is not a usable token. */
+  INVALID_TOKEN: 'ERR_INVALID_TOKEN',
+  /** `clear()` or `detach()` ran while the refresh was in flight. */
+  TOKEN_CLEARED: 'ERR_TOKEN_CLEARED',
+  /** The authorization server answered with an RFC 6749 §5.2 error body. */
+  OAUTH_ERROR: 'ERR_OAUTH_ERROR',
+  /** The authorization server answered something that is not a valid token or discovery response. */
+  INVALID_RESPONSE: 'ERR_OAUTH_INVALID_RESPONSE',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * Base class of every error this package creates. `name` equals the class name and `code` is one of
+ * {@link ErrorCode}, so both survive a trip through JSON or a second copy of the package.
+ */
+export class OAuthLockError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    if (options && 'cause' in options) {
+      // Non-enumerable like a native `cause`, so JSON.stringify shows only what toJSON chooses.
+      Object.defineProperty(this, 'cause', { value: options.cause, writable: true, configurable: true });
+    }
+  }
+
+  toJSON(): Record<string, unknown> {
+    const json: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
+    const cause = (this as { cause?: unknown }).cause;
+    if (cause instanceof Error) json.cause = describeCause(cause);
+    return json;
+  }
+}
+
+/**
+ * A token could not be obtained: the token source failed, timed out or answered garbage. Every request waiting
+ * for that refresh rejects with the same instance.
+ * @see RFC 6749 §5.2, §6
+ */
+export class TokenRefreshError extends OAuthLockError {}
+
+/**
+ * The authorization server answered with an RFC 6749 §5.2 error (`invalid_grant`, `invalid_client`, ...).
+ * @see RFC 6749 §5.2
+ */
+export class OAuthError extends OAuthLockError {
+  /** The `error` member, e.g. `invalid_grant`. */
+  readonly error: string;
+  readonly errorDescription?: string;
+  readonly errorUri?: string;
+  /** HTTP status of the response. */
+  readonly status?: number;
+
+  constructor(init: { error: string; errorDescription?: string; errorUri?: string; status?: number }) {
+    const detail = init.errorDescription ? `: ${init.errorDescription}` : '';
+    super(ErrorCode.OAUTH_ERROR, `Authorization server answered "${init.error}"${detail}`);
+    this.error = init.error;
+    if (init.errorDescription !== undefined) this.errorDescription = init.errorDescription;
+    if (init.errorUri !== undefined) this.errorUri = init.errorUri;
+    if (init.status !== undefined) this.status = init.status;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      error: this.error,
+      errorDescription: this.errorDescription,
+      errorUri: this.errorUri,
+      status: this.status,
+    };
+  }
+}
+
+function describeCause(cause: Error): Record<string, unknown> {
+  const toJSON = (cause as { toJSON?: () => unknown }).toJSON;
+  if (typeof toJSON === 'function') return toJSON.call(cause) as Record<string, unknown>;
+  const code = (cause as { code?: unknown }).code;
+  return { name: cause.name, message: cause.message, ...(code === undefined ? {} : { code }) };
+}
+
+// Guards check the name too, because an ESM and a CJS copy of this package can both be loaded in one process.
+function isNamed(value: unknown, name: string, ctor: abstract new (...args: never[]) => unknown): boolean {
+  return value instanceof ctor || (value instanceof Error && value.name === name);
+}
+
+/** True for a {@link TokenRefreshError} from any copy of this package. */
+export function isTokenRefreshError(value: unknown): value is TokenRefreshError {
+  return isNamed(value, 'TokenRefreshError', TokenRefreshError);
+}
+
+/** True for an {@link OAuthError} from any copy of this package. */
+export function isOAuthError(value: unknown): value is OAuthError {
+  return isNamed(value, 'OAuthError', OAuthError);
+}

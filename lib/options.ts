@@ -1,0 +1,144 @@
+import type { AxiosError } from 'axios';
+import type { Token, TokenInput } from './token.js';
+import type { TokenManager } from './token-manager.js';
+
+/** Why the token source is being called. */
+export type RefreshReason =
+  /** No token yet. */
+  | 'initial'
+  /** The token is still valid but inside the refresh buffer (a background refresh). */
+  | 'expiring'
+  /** The token has expired. */
+  | 'expired'
+  /** The API answered 401 to a request sent with the current token. */
+  | 'unauthorized'
+  /** `refresh()` was called. */
+  | 'manual';
+
+/** What a token source is told on each call. */
+export interface TokenSourceContext {
+  /** Why the token is needed. */
+  reason: RefreshReason;
+  /** The token being replaced (it carries the refresh token), or `null` when there is none. */
+  lastToken: Token | null;
+  /** Aborted when `refreshTimeoutMs` passes or the manager is disposed; pass it to your HTTP call. */
+  signal: AbortSignal;
+}
+
+/**
+ * Produces a token. Called by at most one caller at a time per token manager.
+ * @returns camelCase fields, RFC 6749 JSON, or a bare access token string.
+ */
+export interface TokenSource {
+  (context: TokenSourceContext): Promise<TokenInput> | TokenInput;
+  /**
+   * Optional: revokes a token at the authorization server (RFC 7009). The built-in grants provide it when the
+   * server has a revocation endpoint; `handle.revoke()` calls it, then clears the token.
+   */
+  revoke?: (token: Token) => Promise<void>;
+}
+
+/** Options of the token store: where tokens come from and when they are renewed. */
+export interface TokenManagerOptions {
+  /** Where tokens come from: your own function, or one of the built-in grants. */
+  fetchToken: TokenSource;
+  /** A token to start with, e.g. one loaded from storage. @default undefined (fetch on first use) */
+  initialToken?: TokenInput;
+  /**
+   * Renew this long before expiry, in the background, while the old token still serves requests. Clamped to half
+   * the token's lifetime, so a short-lived token never refreshes in a loop.
+   * @default 60
+   */
+  refreshBufferSeconds?: number;
+  /** Give up on a token source that has not answered after this long; waiters reject. @default 30000 */
+  refreshTimeoutMs?: number;
+  /** Never call the token source for expiry more often than this, whatever `expires_in` says. @default 1000 */
+  minRefreshIntervalMs?: number;
+  /** After a failed background refresh, wait this long before the next attempt. @default 5000 */
+  retryIntervalMs?: number;
+  /** Keep the token fresh with a timer even when no request is made (the timer is `unref()`'d). @default false */
+  keepFresh?: boolean;
+  /** Called once with every new token, e.g. to persist it. Errors it throws are reported to `onBackgroundError`. */
+  onTokenUpdate?: (token: Token) => void | Promise<void>;
+  /**
+   * Called once per failed refresh (not once per waiting request). Return a token to use instead, or nothing to
+   * let every waiter reject with the {@link TokenRefreshError}, e.g. after sending the user to log in.
+   */
+  onRefreshFailed?: (error: Error) => TokenInput | null | undefined | void | Promise<TokenInput | null | undefined | void>;
+  /** Told about failures nobody waits for: a background refresh, a throwing hook. @default ignore */
+  onBackgroundError?: (error: Error) => void;
+  /** The clock, in epoch ms. Inject one in tests. @default Date.now */
+  now?: () => number;
+}
+
+/** Which request URLs may carry the token. A string is an origin (`https://api.example.com`). */
+export type OriginRule = string | RegExp | ((url: URL) => boolean);
+
+/** Options of {@link attachOAuth}. */
+export interface AttachOAuthOptions extends Partial<TokenManagerOptions> {
+  /**
+   * Share an existing token manager (e.g. `otherHandle.tokenManager`) so several instances use one lock. When
+   * given, the token options (`fetchToken`, ...) must be left out.
+   */
+  tokenManager?: TokenManager;
+  /**
+   * Origins that may receive the token. Requests elsewhere go out without it and never trigger a refresh.
+   * @default the origin of the instance's `baseURL` (in a browser without one: the page's origin)
+   */
+  origins?: OriginRule | OriginRule[];
+  /** Allow sending the token over plain `http:` to a non-loopback host. @default false */
+  allowInsecureHttp?: boolean;
+  /** Which failed responses mean "the token is bad": refresh once and replay. @default status 401 */
+  shouldRefresh?: (error: AxiosError) => boolean;
+  /** The header that carries the token. @default 'Authorization' */
+  headerName?: string;
+  /**
+   * The scheme before the token, or `''` for the bare token (e.g. `X-Api-Token: <token>`).
+   * @default the token's `token_type` ('Bearer')
+   */
+  headerScheme?: string;
+}
+
+export const DEFAULT_REFRESH_BUFFER_SECONDS = 60;
+export const DEFAULT_REFRESH_TIMEOUT_MS = 30_000;
+export const DEFAULT_MIN_REFRESH_INTERVAL_MS = 1_000;
+export const DEFAULT_RETRY_INTERVAL_MS = 5_000;
+export const DEFAULT_HEADER_NAME = 'Authorization';
+
+/** Token manager options with every default filled in. */
+export type ResolvedTokenManagerOptions = Required<
+  Pick<TokenManagerOptions, 'fetchToken' | 'refreshBufferSeconds' | 'refreshTimeoutMs' | 'minRefreshIntervalMs' | 'retryIntervalMs' | 'keepFresh' | 'now'>
+> &
+  Pick<TokenManagerOptions, 'initialToken' | 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError'>;
+
+/** Fails fast, at construction, naming the option that is wrong. */
+export function validateTokenManagerOptions(options: TokenManagerOptions, path = 'options'): ResolvedTokenManagerOptions {
+  if (options === null || typeof options !== 'object') throw new TypeError(`"${path}" must be an object`);
+  requireFunction(options.fetchToken, `${path}.fetchToken`);
+  for (const hook of ['onTokenUpdate', 'onRefreshFailed', 'onBackgroundError', 'now'] as const) {
+    if (options[hook] !== undefined) requireFunction(options[hook], `${path}.${hook}`);
+  }
+  if (options.keepFresh !== undefined && typeof options.keepFresh !== 'boolean') {
+    throw new TypeError(`"${path}.keepFresh" must be a boolean`);
+  }
+  return {
+    ...options,
+    refreshBufferSeconds: durationOption(options.refreshBufferSeconds, DEFAULT_REFRESH_BUFFER_SECONDS, `${path}.refreshBufferSeconds`),
+    refreshTimeoutMs: durationOption(options.refreshTimeoutMs, DEFAULT_REFRESH_TIMEOUT_MS, `${path}.refreshTimeoutMs`, 1),
+    minRefreshIntervalMs: durationOption(options.minRefreshIntervalMs, DEFAULT_MIN_REFRESH_INTERVAL_MS, `${path}.minRefreshIntervalMs`),
+    retryIntervalMs: durationOption(options.retryIntervalMs, DEFAULT_RETRY_INTERVAL_MS, `${path}.retryIntervalMs`),
+    keepFresh: options.keepFresh ?? false,
+    now: options.now ?? Date.now,
+  };
+}
+
+export function requireFunction(value: unknown, path: string): void {
+  if (typeof value !== 'function') throw new TypeError(`"${path}" must be a function`);
+}
+
+function durationOption(value: unknown, fallback: number, path: string, min = 0): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`"${path}" must be a number`);
+  if (value < min || !Number.isFinite(value)) throw new RangeError(`"${path}" must be a finite number >= ${min}`);
+  return value;
+}

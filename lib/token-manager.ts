@@ -1,0 +1,298 @@
+import { ErrorCode, TokenRefreshError } from './errors.js';
+import { validateTokenManagerOptions, type RefreshReason, type TokenManagerOptions } from './options.js';
+import { redactError, scrubSecrets } from './redact.js';
+import { normalizeToken, type Token, type TokenInput } from './token.js';
+import { RefreshTimer } from './refresh-timer.js';
+
+/*
+ * The lock. One current token, a generation that counts tokens, and at most one refresh in flight: every caller that
+ * needs a token while it runs awaits the same promise, which is the queue.
+ *
+ * When is a token renewed? (after Azure core-rest-pipeline's tokenCycler)
+ * - must refresh (callers wait): there is no token, a 401 invalidated it, it has expired, or the clock went back
+ *   past the moment it was requested (RFC 6749 gives expiry relative to issue, so we can no longer trust it).
+ * - should refresh (callers go on with the current token, one background refresh starts): inside the refresh
+ *   buffer, which is clamped to half the lifetime so a token shorter than the buffer cannot loop.
+ * - never more often than `minRefreshIntervalMs` for expiry (an `expires_in` of 0 would otherwise refresh on every
+ *   request), and after a failed background refresh not before `retryIntervalMs` has passed.
+ */
+export class TokenManager {
+  readonly #fetchToken: TokenManagerOptions['fetchToken'];
+  readonly #now: () => number;
+  readonly #bufferMs: number;
+  readonly #timeoutMs: number;
+  readonly #minIntervalMs: number;
+  readonly #retryIntervalMs: number;
+  readonly #hooks: Pick<TokenManagerOptions, 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError'>;
+  readonly #timer: RefreshTimer | undefined;
+
+  #current: Token | null = null;
+  #generation = 0;
+  #invalidated = false;
+  /** The token may be handed out without a check until this instant (epoch ms). */
+  #refreshAt = Infinity;
+  #lastFetchAt = -Infinity;
+  #retryAt = -Infinity;
+  #inflight: Promise<Token> | null = null;
+  #inflightAbort: AbortController | null = null;
+  /** Bumped by `clear()` and `setToken()`: a refresh started before that must not install its result. */
+  #epoch = 0;
+
+  /**
+   * Usually created for you by `attachOAuth()`; create one yourself to share a single lock between instances.
+   * @example
+   * const tokens = new TokenManager({ fetchToken });
+   * attachOAuth(apiA, { tokenManager: tokens });
+   * attachOAuth(apiB, { tokenManager: tokens });
+   */
+  constructor(options: TokenManagerOptions) {
+    const o = validateTokenManagerOptions(options);
+    this.#fetchToken = o.fetchToken;
+    this.#now = o.now;
+    this.#bufferMs = o.refreshBufferSeconds * 1000;
+    this.#timeoutMs = o.refreshTimeoutMs;
+    this.#minIntervalMs = o.minRefreshIntervalMs;
+    this.#retryIntervalMs = o.retryIntervalMs;
+    this.#hooks = { onTokenUpdate: o.onTokenUpdate, onRefreshFailed: o.onRefreshFailed, onBackgroundError: o.onBackgroundError };
+    if (o.keepFresh) this.#timer = new RefreshTimer(() => this.#onTimer());
+    if (o.initialToken !== undefined) this.#install(normalizeToken(o.initialToken, this.#now()), null, false);
+  }
+
+  /** Counts installed tokens; a request remembers the generation it was sent with. 0 = no token yet. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** The current token, valid or not, or `null`. Never calls the token source. */
+  get token(): Token | null {
+    return this.#current;
+  }
+
+  /**
+   * The hot path: the current token if it may be used right now, else `undefined` (the caller must wait for
+   * {@link getToken}). Inside the refresh buffer it starts a background refresh and still returns the token.
+   */
+  peek(): Token | undefined {
+    const token = this.#current;
+    if (token === null || this.#invalidated) return undefined;
+    if (this.#refreshAt === Infinity) return token;
+    const now = this.#now();
+    if (now < this.#refreshAt && now >= token.obtainedAt) return token;
+    return this.#peekSlow(token, now);
+  }
+
+  /** A usable token: the current one, or the result of the refresh in flight (started if none is). */
+  getToken(): Promise<Token> {
+    const token = this.peek();
+    if (token !== undefined) return Promise.resolve(token);
+    return this.#join(this.#current === null ? 'initial' : this.#invalidated ? 'unauthorized' : 'expired');
+  }
+
+  /** Forces a new token; joins the refresh already in flight rather than starting a second one. */
+  refresh(): Promise<Token> {
+    return this.#join('manual');
+  }
+
+  /**
+   * A request sent with `generation` was rejected as unauthorized. If a newer token exists, hand it out with no
+   * refresh (the 401 was for a token already replaced); otherwise invalidate the token and join the refresh.
+   * @see RFC 6750 §3.1 (invalid_token)
+   */
+  tokenAfterRejection(generation: number): Promise<Token> {
+    if (generation !== this.#generation) return this.getToken();
+    this.#invalidated = true;
+    return this.#join('unauthorized');
+  }
+
+  /** Installs a token you obtained yourself (e.g. after a login); `onTokenUpdate` runs. */
+  setToken(input: TokenInput): Token {
+    const token = normalizeToken(input, this.#now());
+    this.#abandonInflight();
+    this.#install(token, null, true);
+    return token;
+  }
+
+  /** Forgets the token (e.g. on logout). A refresh in flight is abandoned and its waiters reject. */
+  clear(): void {
+    this.#abandonInflight();
+    this.#current = null;
+    this.#generation++;
+    this.#invalidated = false;
+    this.#refreshAt = Infinity;
+    this.#timer?.stop();
+  }
+
+  /** Stops the keep-fresh timer for good. A refresh in flight still settles for those waiting on it. */
+  dispose(): void {
+    this.#timer?.dispose();
+  }
+
+  #peekSlow(token: Token, now: number): Token | undefined {
+    const clockWentBack = now < token.obtainedAt;
+    const expired = token.expiresAt !== undefined && now >= token.expiresAt;
+    if ((clockWentBack || expired) && this.#mayFetchForExpiry(now)) return undefined;
+    if (!clockWentBack && !expired) this.#startBackground(now);
+    return token;
+  }
+
+  #mayFetchForExpiry(now: number): boolean {
+    return now - this.#lastFetchAt >= this.#minIntervalMs;
+  }
+
+  #startBackground(now: number): void {
+    if (this.#inflight !== null || !this.#mayFetchForExpiry(now) || now < this.#retryAt) return;
+    // Failures here are handled in #recover (reported, retried later); this catch only keeps them observed.
+    this.#join('expiring').catch(() => undefined);
+  }
+
+  #join(reason: RefreshReason): Promise<Token> {
+    if (this.#inflight !== null) return this.#inflight;
+    const controller = new AbortController();
+    this.#inflightAbort = controller;
+    this.#inflight = this.#refreshOnce(reason, controller);
+    return this.#inflight;
+  }
+
+  async #refreshOnce(reason: RefreshReason, controller: AbortController): Promise<Token> {
+    const epoch = this.#epoch;
+    const lastToken = this.#current;
+    const startedAt = this.#now();
+    this.#lastFetchAt = startedAt;
+    try {
+      const input = await this.#callSource({ reason, lastToken, signal: controller.signal }, controller);
+      if (epoch !== this.#epoch) return this.#afterAbandon();
+      const token = normalizeToken(input, startedAt);
+      this.#install(token, lastToken, true);
+      return token;
+    } catch (error) {
+      if (epoch !== this.#epoch) return this.#afterAbandon();
+      return await this.#recover(this.#toRefreshError(error, lastToken), reason);
+    } finally {
+      if (epoch === this.#epoch) {
+        this.#inflight = null;
+        this.#inflightAbort = null;
+      }
+    }
+  }
+
+  async #callSource(context: Parameters<TokenManagerOptions['fetchToken']>[0], controller: AbortController): Promise<unknown> {
+    let timeout: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timeout = setTimeout(() => {
+        controller.abort();
+        reject(new TokenRefreshError(ErrorCode.REFRESH_TIMEOUT, `Failed to refresh token: the token source did not answer within ${this.#timeoutMs} ms`));
+      }, this.#timeoutMs);
+      (timeout as { unref?: () => void }).unref?.();
+    });
+    try {
+      // The source runs inside the promise chain so a synchronous throw becomes a rejection, not a crash.
+      return await Promise.race([Promise.resolve().then(() => this.#fetchToken(context)), timedOut]);
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  /** A background refresh that fails while the token still works changes nothing for callers; anything else is a failed refresh. */
+  async #recover(error: TokenRefreshError, reason: RefreshReason): Promise<Token> {
+    const now = this.#now();
+    const token = this.#current;
+    if (reason === 'expiring' && token !== null && !this.#invalidated && (token.expiresAt === undefined || now < token.expiresAt)) {
+      this.#retryAt = now + this.#retryIntervalMs;
+      this.#timer?.schedule(this.#retryAt - now);
+      this.#report(error);
+      return token;
+    }
+    const replacement = await this.#askForReplacement(error);
+    if (replacement !== undefined) return replacement;
+    throw error;
+  }
+
+  async #askForReplacement(error: TokenRefreshError): Promise<Token | undefined> {
+    const hook = this.#hooks.onRefreshFailed;
+    if (hook === undefined) return undefined;
+    try {
+      const input = await hook(error);
+      if (input === undefined || input === null) return undefined;
+      const token = normalizeToken(input, this.#now());
+      this.#install(token, this.#current, true);
+      return token;
+    } catch (hookError) {
+      this.#report(hookError);
+      return undefined;
+    }
+  }
+
+  #install(token: Token, previous: Token | null, notify: boolean): void {
+    // RFC 6749 §6: the server may omit the refresh token on a refresh, meaning "keep using the old one".
+    if (token.refreshToken === undefined && previous?.refreshToken !== undefined) token.refreshToken = previous.refreshToken;
+    this.#current = token;
+    this.#generation++;
+    this.#invalidated = false;
+    this.#refreshAt = this.#computeRefreshAt(token);
+    if (this.#timer !== undefined && this.#refreshAt !== Infinity) {
+      const due = Math.max(this.#refreshAt, this.#lastFetchAt + this.#minIntervalMs);
+      this.#timer.schedule(due - this.#now());
+    }
+    if (notify) this.#notify(token);
+  }
+
+  #computeRefreshAt(token: Token): number {
+    if (token.expiresAt === undefined) return Infinity;
+    const lifetime = Math.max(0, token.expiresAt - token.obtainedAt);
+    return token.expiresAt - Math.min(this.#bufferMs, lifetime / 2);
+  }
+
+  #notify(token: Token): void {
+    const hook = this.#hooks.onTokenUpdate;
+    if (hook === undefined) return;
+    try {
+      const result = hook(token);
+      if (result instanceof Promise) result.catch((error: unknown) => this.#report(error));
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  #onTimer(): void {
+    const token = this.#current;
+    if (token === null || this.#invalidated || this.#inflight !== null) return;
+    const now = this.#now();
+    if (token.expiresAt !== undefined && now >= token.expiresAt) {
+      this.#join('expired').catch(() => undefined); // waiters, if any, see the failure; nobody else needs it
+    } else {
+      this.#startBackground(now);
+    }
+  }
+
+  #abandonInflight(): void {
+    this.#epoch++;
+    this.#inflightAbort?.abort();
+    this.#inflight = null;
+    this.#inflightAbort = null;
+  }
+
+  /** Waiters of an abandoned refresh get the token that replaced it, or learn it was cleared. */
+  #afterAbandon(): Token {
+    if (this.#current !== null && !this.#invalidated) return this.#current;
+    throw new TokenRefreshError(ErrorCode.TOKEN_CLEARED, 'Failed to refresh token: the token was cleared while it was being refreshed');
+  }
+
+  #toRefreshError(error: unknown, lastToken: Token | null): TokenRefreshError {
+    const secrets = [lastToken?.accessToken, lastToken?.refreshToken];
+    redactError(error, { secrets, redactBody: true });
+    if (error instanceof TokenRefreshError) return error;
+    const summary = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const message = `Failed to refresh token: ${scrubSecrets(summary, secrets.filter((s): s is string => !!s))}`;
+    return new TokenRefreshError(ErrorCode.REFRESH_FAILED, message, { cause: error });
+  }
+
+  #report(error: unknown): void {
+    const hook = this.#hooks.onBackgroundError;
+    if (hook === undefined) return;
+    try {
+      hook(error instanceof Error ? error : new Error(String(error)));
+    } catch {
+      // A reporting hook that throws has nowhere left to report to; never let it reach a request.
+    }
+  }
+}
