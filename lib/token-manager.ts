@@ -122,6 +122,20 @@ export class TokenManager {
     this.#timer?.stop();
   }
 
+  /**
+   * Revokes the current token at the authorization server when the token source knows how (RFC 7009), then
+   * clears it, even if revocation failed (the failure is still thrown).
+   * @see RFC 7009 §2
+   */
+  async revoke(): Promise<void> {
+    const token = this.#current;
+    try {
+      if (token !== null && this.#fetchToken.revoke !== undefined) await this.#fetchToken.revoke(token);
+    } finally {
+      this.clear();
+    }
+  }
+
   /** Stops the keep-fresh timer for good. A refresh in flight still settles for those waiting on it. */
   dispose(): void {
     this.#timer?.dispose();

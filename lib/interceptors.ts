@@ -1,0 +1,122 @@
+import { AxiosHeaders, CanceledError, isAxiosError, type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
+import './axios-augmentation.js';
+import type { OriginGuard } from './origin-guard.js';
+import { redactError } from './redact.js';
+import type { Token } from './token.js';
+import type { TokenManager } from './token-manager.js';
+
+/** Everything the two interceptors need, resolved once at attach time. */
+export interface InterceptorSettings {
+  instance: AxiosInstance;
+  manager: TokenManager;
+  isAllowed: OriginGuard;
+  shouldRefresh: (error: AxiosError) => boolean;
+  headerName: string;
+  /** `undefined`: use the token's own type. */
+  headerScheme: string | undefined;
+}
+
+/**
+ * The request interceptor. With a fresh token it stays synchronous (no promise on the hot path); otherwise the
+ * request waits for the single refresh, or rejects at once when its own `signal` aborts.
+ */
+export function createRequestInterceptor(s: InterceptorSettings) {
+  let cachedToken: Token | undefined;
+  let cachedValue = '';
+  const headerValue = (token: Token): string => {
+    if (token !== cachedToken) {
+      const scheme = s.headerScheme ?? token.tokenType;
+      cachedValue = scheme === '' ? token.accessToken : `${scheme} ${token.accessToken}`;
+      cachedToken = token;
+    }
+    return cachedValue;
+  };
+
+  const authorize = (config: InternalAxiosRequestConfig, token: Token): InternalAxiosRequestConfig => {
+    setHeader(config, s.headerName, headerValue(token));
+    // A token that is no longer the current one gets generation -1, so its 401 replays without a refresh.
+    const generation = s.manager.token === token ? s.manager.generation : -1;
+    config.oauthLockState = { generation, replayed: config.oauthLockState?.replayed === true };
+    return config;
+  };
+
+  return (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> => {
+    if (config.skipAuth === true) return config;
+    const ours = config.oauthLockState !== undefined;
+    // A credential the caller set is theirs: leave it alone and never refresh for it (reliability scenario 5).
+    if (!ours && hasHeader(config, s.headerName)) return config;
+    if (!s.isAllowed(config)) {
+      if (ours) forget(config, s.headerName);
+      return config;
+    }
+    const token = s.manager.peek();
+    if (token !== undefined) return authorize(config, token);
+    return untilSettledOrAborted(s.manager.getToken(), config).then((fresh) => authorize(config, fresh));
+  };
+}
+
+/**
+ * The response error interceptor: one refresh per token generation, each request replayed at most once,
+ * through the instance so that every interceptor runs again.
+ */
+export function createResponseErrorInterceptor(s: InterceptorSettings) {
+  return async (error: unknown): Promise<unknown> => {
+    if (!isAxiosError(error) || error.config?.oauthLockState === undefined) throw error;
+    const config = error.config;
+    const state = config.oauthLockState!;
+    if (state.replayed || config.skipAuthRefresh === true || !safeShouldRefresh(s.shouldRefresh, error)) {
+      throw redactApiError(error, s.headerName);
+    }
+    try {
+      await untilSettledOrAborted(s.manager.tokenAfterRejection(state.generation), config);
+    } catch (refreshError) {
+      redactApiError(error, s.headerName);
+      throw refreshError;
+    }
+    return s.instance.request({ ...config, oauthLockState: { generation: state.generation, replayed: true } });
+  };
+}
+
+function safeShouldRefresh(shouldRefresh: InterceptorSettings['shouldRefresh'], error: AxiosError): boolean {
+  try {
+    return shouldRefresh(error) === true;
+  } catch {
+    return false; // a throwing predicate must not turn a plain API error into a hang or a loop
+  }
+}
+
+function redactApiError(error: AxiosError, headerName: string): AxiosError {
+  redactError(error, { headerNames: [headerName] });
+  return error;
+}
+
+/** Resolves with `promise`, or rejects with axios' CanceledError as soon as the request's own signal aborts. */
+function untilSettledOrAborted<T>(promise: Promise<T>, config: InternalAxiosRequestConfig): Promise<T> {
+  const signal = config.signal;
+  if (signal === undefined || typeof signal.addEventListener !== 'function') return promise;
+  if (signal.aborted) return Promise.reject(new CanceledError(undefined, undefined, config));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new CanceledError(undefined, undefined, config));
+    signal.addEventListener!('abort', onAbort, { once: true });
+    const detachListener = (): void => signal.removeEventListener?.('abort', onAbort);
+    promise.then(
+      (value) => (detachListener(), resolve(value)),
+      (reason: unknown) => (detachListener(), reject(reason)),
+    );
+  });
+}
+
+function hasHeader(config: InternalAxiosRequestConfig, name: string): boolean {
+  const headers = config.headers;
+  return headers instanceof AxiosHeaders ? headers.has(name) : AxiosHeaders.from(headers).has(name);
+}
+
+function setHeader(config: InternalAxiosRequestConfig, name: string, value: string): void {
+  if (!(config.headers instanceof AxiosHeaders)) config.headers = AxiosHeaders.from(config.headers);
+  config.headers.set(name, value);
+}
+
+function forget(config: InternalAxiosRequestConfig, headerName: string): void {
+  if (config.headers instanceof AxiosHeaders) config.headers.delete(headerName);
+  delete config.oauthLockState;
+}

@@ -1,0 +1,88 @@
+import type { OriginRule } from './options.js';
+
+/** The parts of a request config that decide where it goes (as axios' buildFullPath reads them). */
+export interface RequestTarget {
+  url?: string;
+  baseURL?: string;
+  allowAbsoluteUrls?: boolean;
+}
+
+/** Answers "may this request carry the token?". */
+export type OriginGuard = (target: RequestTarget) => boolean;
+
+// axios' own test for an absolute URL: a scheme, or a protocol-relative `//host` (axios #6463).
+const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+const CACHE_LIMIT = 256;
+
+/**
+ * Builds the guard once per attach. It resolves the final URL the way axios does (an absolute or `//host` URL
+ * wins over `baseURL` unless `allowAbsoluteUrls` is false) and caches the verdict per origin-deciding string, so
+ * the usual request (relative URL, same `baseURL`) costs one string comparison.
+ * @see RFC 6750 §5.3, RFC 6749 §10.3
+ */
+export function createOriginGuard(rules: readonly OriginRule[], allowInsecureHttp: boolean): OriginGuard {
+  const verdicts = new Map<string, boolean>();
+  let lastKey: string | undefined;
+  let lastVerdict = false;
+
+  const decide = (key: string): boolean => {
+    const url = parseUrl(key);
+    return url !== undefined && isSecureEnough(url, allowInsecureHttp) && rules.some((rule) => matches(rule, url));
+  };
+
+  return (target) => {
+    const key = originKey(target);
+    if (key === undefined) return false;
+    if (key === lastKey) return lastVerdict;
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      if (verdicts.size >= CACHE_LIMIT) verdicts.clear();
+      verdict = decide(key);
+      verdicts.set(key, verdict);
+    }
+    lastKey = key;
+    lastVerdict = verdict;
+    return verdict;
+  };
+}
+
+/** The string whose origin the request goes to, or `undefined` when it cannot be known. */
+function originKey({ url = '', baseURL, allowAbsoluteUrls }: RequestTarget): string | undefined {
+  const absolute = ABSOLUTE_URL.test(url);
+  if (baseURL && (!absolute || allowAbsoluteUrls === false)) return resolveAgainstPage(baseURL);
+  return resolveAgainstPage(url);
+}
+
+// In a browser, relative and `//host` URLs resolve against the page; in Node they have no origin at all.
+function resolveAgainstPage(url: string): string | undefined {
+  if (/^[a-z][a-z\d+\-.]*:/i.test(url)) return url;
+  const page = (globalThis as { location?: { href?: string } }).location?.href;
+  return page === undefined ? undefined : new URL(url, page).href;
+}
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function matches(rule: OriginRule, url: URL): boolean {
+  if (typeof rule === 'string') return rule === url.origin;
+  if (rule instanceof RegExp) {
+    rule.lastIndex = 0; // a /g or /y rule would otherwise remember where the last match ended
+    return rule.test(url.origin);
+  }
+  return rule(url) === true;
+}
+
+/** https everywhere; plain http only to loopback (RFC 8252 §8.3) or with an explicit opt-in. */
+export function isSecureEnough(url: URL, allowInsecureHttp: boolean): boolean {
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && (allowInsecureHttp || isLoopback(url.hostname));
+}
+
+export function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}

@@ -1,0 +1,44 @@
+import type { OriginRule } from './options.js';
+import { isSecureEnough } from './origin-guard.js';
+
+/**
+ * Turns `options.origins` (or, by default, the instance's `baseURL`) into checked rules. Fails at attach time
+ * rather than sending a token everywhere, or over plain http to a remote host.
+ * @see RFC 6750 §5.3 ("bearer tokens are not leaked to unintended parties"), RFC 6749 §10.3
+ */
+export function resolveOrigins(origins: OriginRule | OriginRule[] | undefined, baseURL: string | undefined, allowInsecureHttp: boolean): OriginRule[] {
+  if (origins === undefined) return [defaultOrigin(baseURL, allowInsecureHttp)];
+  const list = Array.isArray(origins) ? origins : [origins];
+  if (list.length === 0) throw new RangeError('"options.origins" must name at least one origin');
+  return list.map((rule, i) => checkRule(rule, Array.isArray(origins) ? `options.origins[${i}]` : 'options.origins', allowInsecureHttp));
+}
+
+function defaultOrigin(baseURL: string | undefined, allowInsecureHttp: boolean): string {
+  const page = (globalThis as { location?: { href?: string } }).location?.href;
+  const absolute = baseURL === undefined ? page : parse(baseURL, page)?.href;
+  if (absolute === undefined) {
+    throw new TypeError('"options.origins" is required when the instance has no absolute baseURL: without it the token could go to any host');
+  }
+  return checkRule(absolute, 'instance.defaults.baseURL', allowInsecureHttp) as string;
+}
+
+function checkRule(rule: OriginRule, path: string, allowInsecureHttp: boolean): OriginRule {
+  if (rule instanceof RegExp || typeof rule === 'function') return rule;
+  if (typeof rule !== 'string') throw new TypeError(`"${path}" must be a string, a RegExp or a function`);
+  const url = parse(rule);
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new TypeError(`"${path}" must be an http(s) origin such as "https://api.example.com"`);
+  }
+  if (!isSecureEnough(url, allowInsecureHttp)) {
+    throw new RangeError(`"${path}" is plain http to a non-loopback host, so the token would travel unencrypted: use https or set "options.allowInsecureHttp"`);
+  }
+  return url.origin;
+}
+
+function parse(value: string, base?: string): URL | undefined {
+  try {
+    return new URL(value, base);
+  } catch {
+    return undefined;
+  }
+}
