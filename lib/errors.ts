@@ -14,6 +14,12 @@ export const ErrorCode = {
   OAUTH_ERROR: 'ERR_OAUTH_ERROR',
   /** The authorization server answered something that is not a valid token or discovery response. */
   INVALID_RESPONSE: 'ERR_OAUTH_INVALID_RESPONSE',
+  /** The issuer's metadata (RFC 8414 / OIDC Discovery) could not be fetched, or failed validation. Not cached. */
+  DISCOVERY_FAILED: 'ERR_OAUTH_DISCOVERY_FAILED',
+  /** No refresh token to redeem, or one the server already rejected with `invalid_grant` (never sent twice). */
+  REFRESH_TOKEN_UNUSABLE: 'ERR_REFRESH_TOKEN_UNUSABLE',
+  /** The revocation endpoint answered 503 or something unexpected: the token may still be valid (RFC 7009 §2.2.1). */
+  REVOCATION_FAILED: 'ERR_OAUTH_REVOCATION_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

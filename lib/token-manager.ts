@@ -150,7 +150,8 @@ export class TokenManager {
   }
 
   #mayFetchForExpiry(now: number): boolean {
-    return now - this.#lastFetchAt >= this.#minIntervalMs;
+    // A clock turned back past the last fetch must not lock refreshes out until it catches up.
+    return now - this.#lastFetchAt >= this.#minIntervalMs || now < this.#lastFetchAt;
   }
 
   #startBackground(now: number): void {
@@ -199,8 +200,8 @@ export class TokenManager {
       (timeout as { unref?: () => void }).unref?.();
     });
     try {
-      // The source runs inside the promise chain so a synchronous throw becomes a rejection, not a crash.
-      return await Promise.race([Promise.resolve().then(() => this.#fetchToken(context)), timedOut]);
+      // Called synchronously (inside this async function, a synchronous throw still becomes a rejection).
+      return await Promise.race([this.#fetchToken(context), timedOut]);
     } finally {
       clearTimeout(timeout);
     }

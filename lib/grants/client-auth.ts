@@ -1,0 +1,52 @@
+import type { ClientAuthMethod } from './grant-options.js';
+
+/**
+ * RFC 6749 Appendix B: `application/x-www-form-urlencoded` as HTML 4.01 defines it: every character but ASCII
+ * letters and digits is percent-encoded (UTF-8), and a space becomes `+`. `encodeURIComponent` leaves
+ * `-_.!~*'()` alone, which is why they are encoded here by hand; servers decode them either way.
+ * @see RFC 6749 Appendix B, §2.3.1
+ */
+export function formEncode(value: string): string {
+  return encodeURIComponent(value)
+    .replace(/[-_.!~*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+}
+
+/** Serialises form parameters in order; a repeated name (e.g. `resource`) is sent once per value. */
+export function encodeForm(params: ReadonlyArray<readonly [string, string]>): string {
+  return params.map(([name, value]) => `${formEncode(name)}=${formEncode(value)}`).join('&');
+}
+
+/** What client authentication adds to a request. */
+export interface ClientAuthentication {
+  params: Array<[string, string]>;
+  headers: Record<string, string>;
+}
+
+/**
+ * Client authentication for the token and revocation endpoints. Credentials never go in the URL (RFC 6749 §2.3.1).
+ * @see RFC 6749 §2.3.1, RFC 7591 §2 (`token_endpoint_auth_method`)
+ */
+export function clientAuthentication(method: ClientAuthMethod, clientId: string, clientSecret: string | undefined): ClientAuthentication {
+  if (method === 'client_secret_basic') {
+    const credentials = `${formEncode(clientId)}:${formEncode(clientSecret ?? '')}`;
+    // formEncode left only ASCII, so btoa is safe here and works in browsers as well as Node.
+    return { params: [], headers: { Authorization: `Basic ${btoa(credentials)}` } };
+  }
+  if (method === 'client_secret_post') {
+    return { params: [['client_id', clientId], ['client_secret', clientSecret ?? '']], headers: {} };
+  }
+  return { params: [['client_id', clientId]], headers: {} };
+}
+
+/**
+ * The method to use when the user chose none: `client_secret_basic` (RFC 6749 §2.3.1 makes it the one every server
+ * supports) unless the server's metadata lists only `client_secret_post`; `none` for a public client.
+ * @param supported the server's `token_endpoint_auth_methods_supported`, when discovered.
+ */
+export function defaultAuthMethod(hasSecret: boolean, supported: readonly string[] | undefined): ClientAuthMethod | undefined {
+  if (!hasSecret) return 'none';
+  if (supported === undefined || supported.includes('client_secret_basic')) return 'client_secret_basic';
+  if (supported.includes('client_secret_post')) return 'client_secret_post';
+  return undefined;
+}

@@ -1,0 +1,111 @@
+import type { AxiosInstance, AxiosResponse } from 'axios';
+import { ErrorCode, TokenRefreshError } from '../errors.js';
+import type { DiscoveryMode } from './grant-options.js';
+import { describeResponse, jsonObjectBody } from './response-body.js';
+import { parseEndpointOption } from './secure-url.js';
+import { sendWithRetries, type RetryPolicy } from './send.js';
+
+/** What the grants use from an authorization server's metadata. */
+export interface ServerMetadata {
+  issuer: string;
+  tokenEndpoint: string;
+  revocationEndpoint?: string;
+  /** `token_endpoint_auth_methods_supported`, when the document lists it. */
+  authMethods?: string[];
+}
+
+export interface DiscoveryRequest {
+  issuer: string;
+  mode: DiscoveryMode;
+  http: AxiosInstance;
+  retry: RetryPolicy;
+  allowInsecureHttp: boolean;
+}
+
+// One fetch per issuer for the life of the process, shared by every grant; a failure is evicted so that the next
+// token request tries again (reliability F-49).
+const cache = new Map<string, Promise<ServerMetadata>>();
+
+/**
+ * The issuer's metadata, fetched once and cached; concurrent callers share one fetch.
+ * @see RFC 8414 §3, OpenID Connect Discovery 1.0 §4
+ */
+export function discover(request: DiscoveryRequest): Promise<ServerMetadata> {
+  const key = `${request.mode} ${request.allowInsecureHttp} ${request.issuer}`;
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  const metadata = fetchMetadata(request);
+  cache.set(key, metadata);
+  metadata.catch(() => cache.delete(key));
+  return metadata;
+}
+
+/**
+ * The well-known URLs to try, in order. OIDC appends to the issuer's path; RFC 8414 inserts between the host and
+ * the path (so `https://id.example/realms/a` → `https://id.example/.well-known/oauth-authorization-server/realms/a`).
+ * @see RFC 8414 §3.1, OpenID Connect Discovery 1.0 §4.1
+ */
+export function wellKnownUrls(issuer: string, mode: DiscoveryMode): string[] {
+  const url = new URL(issuer);
+  const path = url.pathname.replace(/\/$/, '');
+  const oidc = `${url.origin}${path}/.well-known/openid-configuration`;
+  const oauth = `${url.origin}/.well-known/oauth-authorization-server${path}`;
+  if (mode === 'openid-configuration') return [oidc];
+  if (mode === 'oauth-authorization-server') return [oauth];
+  return [oidc, oauth];
+}
+
+async function fetchMetadata(request: DiscoveryRequest): Promise<ServerMetadata> {
+  const urls = wellKnownUrls(request.issuer, request.mode);
+  for (const [index, url] of urls.entries()) {
+    let response: AxiosResponse<unknown>;
+    try {
+      response = await sendWithRetries(request.http, { method: 'GET', url, headers: { Accept: 'application/json' } }, request.retry, undefined, []);
+    } catch (error) {
+      throw failed(`${url} could not be fetched (${error instanceof Error ? error.message : String(error)})`, error);
+    }
+    // Only "this document does not exist here" moves on to the other well-known URL; anything else is an answer.
+    const notFound = response.status >= 400 && response.status < 500;
+    if (notFound && index < urls.length - 1) continue;
+    return readMetadata(response, url, request);
+  }
+  throw failed(`no metadata found for issuer ${request.issuer}`);
+}
+
+function readMetadata(response: AxiosResponse<unknown>, url: string, request: DiscoveryRequest): ServerMetadata {
+  const body = jsonObjectBody(response);
+  if (response.status !== 200 || body === undefined) throw failed(`${url} answered ${describeResponse(response)}, not a JSON object`);
+  // RFC 8414 §3.3: a document whose issuer differs is not this issuer's, and nothing in it may be used.
+  if (typeof body.issuer !== 'string' || !sameIssuer(body.issuer, request.issuer)) {
+    throw failed(`the issuer in ${url} does not match the expected issuer ${request.issuer} (RFC 8414 §3.3)`);
+  }
+  const metadata: ServerMetadata = { issuer: body.issuer, tokenEndpoint: endpoint(body, 'token_endpoint', request)! };
+  const revocation = endpoint(body, 'revocation_endpoint', request);
+  if (revocation !== undefined) metadata.revocationEndpoint = revocation;
+  const methods = body.token_endpoint_auth_methods_supported;
+  if (Array.isArray(methods) && methods.every((m) => typeof m === 'string')) metadata.authMethods = methods as string[];
+  return metadata;
+}
+
+function endpoint(body: Record<string, unknown>, name: string, request: DiscoveryRequest): string | undefined {
+  if (body[name] === undefined && name !== 'token_endpoint') return undefined;
+  try {
+    return parseEndpointOption(body[name], name, request.allowInsecureHttp).href;
+  } catch (error) {
+    throw failed(`the metadata of ${request.issuer} is unusable: ${(error as Error).message}`);
+  }
+}
+
+/** URL-normalised equality that ignores one trailing slash: `https://op.example` equals `https://op.example/`. */
+export function sameIssuer(a: string, b: string): boolean {
+  try {
+    return new URL(a).href.replace(/\/$/, '') === new URL(b).href.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}
+
+function failed(reason: string, cause?: unknown): TokenRefreshError {
+  const message = `Discovery failed: ${reason}`;
+  return new TokenRefreshError(ErrorCode.DISCOVERY_FAILED, message, cause === undefined ? undefined : { cause });
+}

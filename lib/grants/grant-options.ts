@@ -1,0 +1,79 @@
+import type { AxiosInstance } from 'axios';
+
+/**
+ * How the client authenticates at the token and revocation endpoints (RFC 7591 names).
+ * - `'client_secret_basic'`: HTTP Basic with id and secret form-encoded first (RFC 6749 §2.3.1, Appendix B).
+ * - `'client_secret_post'`: `client_id` and `client_secret` in the form body (allowed, NOT RECOMMENDED by RFC 6749).
+ * - `'none'`: a public client; only `client_id` in the body.
+ * @see RFC 6749 §2.3.1, RFC 7591 §2
+ */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+
+/** Which well-known metadata document `issuer` is resolved with. */
+export type DiscoveryMode =
+  /** `<issuer>/.well-known/openid-configuration` first, then RFC 8414 if that one is not found. */
+  | 'auto'
+  /** OpenID Connect Discovery 1.0 §4: `/.well-known/openid-configuration` appended to the issuer. */
+  | 'openid-configuration'
+  /** RFC 8414 §3: `/.well-known/oauth-authorization-server` inserted between the host and the issuer's path. */
+  | 'oauth-authorization-server';
+
+/** Options shared by every built-in grant: where the authorization server is and how to talk to it. */
+export interface TokenEndpointOptions {
+  /** The token endpoint. Give this or `issuer`. Must be https (loopback hosts excepted) and have no fragment. */
+  tokenUrl?: string;
+  /**
+   * The authorization server's issuer identifier; its token (and revocation) endpoint are discovered from its
+   * metadata, fetched once per issuer and cached. Give this or `tokenUrl`.
+   * @see RFC 8414 §3, OpenID Connect Discovery 1.0 §4
+   */
+  issuer?: string;
+  /** Which metadata document `issuer` is resolved with. @default 'auto' */
+  discovery?: DiscoveryMode;
+  /**
+   * The RFC 7009 revocation endpoint. With it (or one discovered from `issuer`) the grant gets a `revoke()`, which
+   * `handle.revoke()` calls. @default the discovered `revocation_endpoint`, else none
+   */
+  revocationUrl?: string;
+  /** The client identifier. */
+  clientId: string;
+  /** The client secret of a confidential client. @default undefined (a public client) */
+  clientSecret?: string;
+  /**
+   * How the client authenticates.
+   * @default 'client_secret_basic' with a `clientSecret` ('client_secret_post' when a discovered server lists only
+   * that one), 'none' without
+   */
+  authMethod?: ClientAuthMethod;
+  /** Requested scope; an array is sent space-delimited. @default undefined (the server's default scope) */
+  scope?: string | string[];
+  /** `audience` parameter, used by some servers (Auth0, Okta) to pick the API. @default undefined */
+  audience?: string;
+  /** RFC 8707 resource indicator(s): absolute URIs of the APIs the token is for. @default undefined */
+  resource?: string | string[];
+  /** More form parameters; `undefined` values are left out. Cannot override the grant's own parameters. */
+  extraParams?: Record<string, string | string[] | undefined>;
+  /**
+   * The axios instance that talks to the authorization server, e.g. one set up with a proxy or an agent. Never pass
+   * the instance `attachOAuth` sits on. @default a private `axios.create()`
+   */
+  httpClient?: AxiosInstance;
+  /** Time limit of one HTTP attempt. @default 10000 */
+  timeoutMs?: number;
+  /** Extra attempts after a network error, a 5xx or a 429. @default 2 */
+  maxRetries?: number;
+  /** First backoff delay; it doubles per retry, with jitter. @default 250 */
+  retryDelayMs?: number;
+  /** Upper bound of any wait between attempts, including one asked for by `Retry-After`. @default 10000 */
+  maxRetryDelayMs?: number;
+  /** Allow plain `http:` to hosts other than loopback. Only for tests and closed networks. @default false */
+  allowInsecureHttp?: boolean;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_RETRIES = 2;
+export const DEFAULT_RETRY_DELAY_MS = 250;
+export const DEFAULT_MAX_RETRY_DELAY_MS = 10_000;
+
+/** Parameters a grant sets itself; `extraParams` may not override them. */
+export const RESERVED_PARAMS = ['grant_type', 'client_id', 'client_secret', 'refresh_token', 'username', 'password'];

@@ -1,0 +1,13 @@
+export { clientCredentials, type ClientCredentialsOptions } from './client-credentials.js';
+export { refreshTokenGrant, type RefreshTokenGrantOptions } from './refresh-token.js';
+export { passwordGrant, type PasswordGrantOptions } from './password.js';
+export {
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_MAX_RETRY_DELAY_MS,
+  DEFAULT_RETRY_DELAY_MS,
+  DEFAULT_TIMEOUT_MS,
+  type ClientAuthMethod,
+  type DiscoveryMode,
+  type TokenEndpointOptions,
+} from './grant-options.js';
+export { isLoopbackHost } from './secure-url.js';

@@ -1,0 +1,80 @@
+import type { AxiosResponse } from 'axios';
+import { ErrorCode, TokenRefreshError } from '../errors.js';
+import type { TokenFields } from '../token.js';
+import { clientAuthentication, defaultAuthMethod, encodeForm } from './client-auth.js';
+import { discover } from './discovery.js';
+import type { ClientAuthMethod } from './grant-options.js';
+import { readRevocationResponse } from './revocation.js';
+import { sendWithRetries } from './send.js';
+import { readTokenResponse } from './token-response.js';
+import type { ResolvedEndpointOptions } from './validate-options.js';
+
+/** RFC 7009 §2.1 `token_type_hint`. */
+export type TokenTypeHint = 'refresh_token' | 'access_token';
+
+/** Talks to one authorization server on behalf of one client: the token endpoint and, if any, revocation. */
+export interface TokenEndpointClient {
+  /**
+   * POSTs a grant (`grant_type` and its parameters) with client authentication and the configured scope,
+   * audience, resource and extra parameters.
+   * @param secrets values of this request to keep out of any error, besides the client secret.
+   */
+  requestToken(grant: Array<[string, string]>, signal: AbortSignal | undefined, secrets: readonly (string | undefined)[]): Promise<TokenFields>;
+  /** Whether a revocation endpoint was given or may be discovered. */
+  readonly mayRevoke: boolean;
+  /** Revokes a token (RFC 7009); resolves without a request when the discovered server has no revocation endpoint. */
+  revoke(token: string, hint: TokenTypeHint): Promise<void>;
+}
+
+interface Endpoints {
+  tokenEndpoint: string;
+  revocationEndpoint?: string;
+  authMethod: ClientAuthMethod;
+}
+
+const FORM_HEADERS = { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8', Accept: 'application/json' };
+
+export function createTokenEndpointClient(options: ResolvedEndpointOptions): TokenEndpointClient {
+  const { source, clientId, clientSecret } = options;
+
+  async function endpoints(): Promise<Endpoints> {
+    const hasSecret = clientSecret !== undefined;
+    if ('tokenUrl' in source) {
+      const authMethod = options.authMethod ?? defaultAuthMethod(hasSecret, undefined)!;
+      return { tokenEndpoint: source.tokenUrl, authMethod, ...(source.revocationUrl ? { revocationEndpoint: source.revocationUrl } : {}) };
+    }
+    const metadata = await discover({ issuer: source.issuer, mode: source.discovery, http: options.http, retry: options.retry, allowInsecureHttp: options.allowInsecureHttp });
+    const authMethod = options.authMethod ?? defaultAuthMethod(hasSecret, metadata.authMethods);
+    if (authMethod === undefined) {
+      throw new TokenRefreshError(ErrorCode.DISCOVERY_FAILED, `Discovery failed: ${source.issuer} supports neither client_secret_basic nor client_secret_post; set "authMethod"`);
+    }
+    const revocationEndpoint = source.revocationUrl ?? metadata.revocationEndpoint;
+    return { tokenEndpoint: metadata.tokenEndpoint, authMethod, ...(revocationEndpoint ? { revocationEndpoint } : {}) };
+  }
+
+  function post(url: string, method: ClientAuthMethod, params: Array<[string, string]>, signal: AbortSignal | undefined, secrets: readonly (string | undefined)[]): Promise<AxiosResponse<unknown>> {
+    const auth = clientAuthentication(method, clientId, clientSecret);
+    // RFC 6749 §3.2: POST, form-encoded body; credentials never in the URL.
+    const data = encodeForm([...params, ...auth.params]);
+    const config = { method: 'POST', url, data, headers: { ...FORM_HEADERS, ...auth.headers } };
+    return sendWithRetries(options.http, config, options.retry, signal, secrets);
+  }
+
+  return {
+    async requestToken(grant, signal, secrets) {
+      const { tokenEndpoint, authMethod } = await endpoints();
+      const allSecrets = [clientSecret, ...secrets];
+      const response = await post(tokenEndpoint, authMethod, [...grant, ...options.params], signal, allSecrets);
+      return readTokenResponse(response, allSecrets);
+    },
+    mayRevoke: 'issuer' in source || source.revocationUrl !== undefined,
+    async revoke(token, hint) {
+      const { revocationEndpoint, authMethod } = await endpoints();
+      if (revocationEndpoint === undefined) return;
+      const secrets = [clientSecret, token];
+      // RFC 7009 §2.1: the token and a hint, in the body, client-authenticated like the token endpoint.
+      const response = await post(revocationEndpoint, authMethod, [['token', token], ['token_type_hint', hint]], undefined, secrets);
+      readRevocationResponse(response, secrets);
+    },
+  };
+}
