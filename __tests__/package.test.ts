@@ -1,0 +1,35 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..');
+
+// Runs one request through the built package, loaded by its public name the way a user's code loads it.
+const scenario = (load: string): string => `
+${load}
+const api = axios.create({ baseURL: 'https://api.example.com', adapter: async (config) => ({ data: config.headers.Authorization, status: 200, statusText: 'OK', headers: {}, config }) });
+attachOAuth(api, { fetchToken: async () => ({ access_token: 'built', token_type: 'bearer', expires_in: 60 }) });
+api.get('/x').then((r) => console.log(JSON.stringify({ header: r.data, guard: typeof isTokenRefreshError })));
+`;
+
+function run(args: string[]): { header: string; guard: string } {
+  return JSON.parse(execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' })) as { header: string; guard: string };
+}
+
+describe('the built package (npm run build)', () => {
+  beforeAll(() => {
+    if (!existsSync(join(root, 'dist/cjs/index.js')) || !existsSync(join(root, 'dist/esm/index.js'))) {
+      throw new Error('dist/ is missing: `npm test` builds it first; run `npm run build` before running jest alone');
+    }
+  });
+
+  it('works through require()', () => {
+    const code = scenario(`const axios = require('axios'); const { attachOAuth, isTokenRefreshError } = require('axios-oauth-lock');`);
+    expect(run(['-e', code])).toEqual({ header: 'Bearer built', guard: 'function' });
+  });
+
+  it('works through import', () => {
+    const code = scenario(`import axios from 'axios'; import { attachOAuth, isTokenRefreshError } from 'axios-oauth-lock';`);
+    expect(run(['--input-type=module', '-e', code])).toEqual({ header: 'Bearer built', guard: 'function' });
+  });
+});
