@@ -1,5 +1,6 @@
 import axios, { AxiosError, CanceledError } from 'axios';
 import MockAdapter from 'axios-mock-adapter';
+import { Readable } from 'node:stream';
 import { attachOAuth, ErrorCode, TokenRefreshError } from '../lib/index.js';
 import { BASE_URL, countingSource, createFakeApi, deferred, flushPromises } from './support/fake-api.js';
 
@@ -284,5 +285,18 @@ describe('handle', () => {
     expect((await handle.getToken()).accessToken).toBe('mine');
     handle.clear();
     expect(await handle.getAccessToken()).toBe('t3');
+  });
+});
+
+describe('bodies that cannot be sent twice', () => {
+  it('rejects a 401 for a stream body with that 401 instead of replaying an empty stream', async () => {
+    const { api, mock } = createFakeApi();
+    mock.reset();
+    mock.onAny().reply(401);
+    const fetchToken = countingSource();
+    attachOAuth(api, { fetchToken });
+    await expect(api.post('/upload', Readable.from(['chunk']))).rejects.toMatchObject({ response: { status: 401 } });
+    expect(mock.history.post).toHaveLength(1);
+    expect(fetchToken).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,4 +1,4 @@
-import { ErrorCode, TokenManager, TokenRefreshError, type TokenSourceContext } from '../lib/index.js';
+import { ErrorCode, OAuthError, TokenManager, TokenRefreshError, type TokenSourceContext } from '../lib/index.js';
 import { deferred } from './support/fake-api.js';
 
 const START = Date.UTC(2026, 0, 1);
@@ -14,7 +14,7 @@ function counting(expiresIn: number | null = 3600) {
   const calls: TokenSourceContext[] = [];
   const fetchToken = jest.fn(async (ctx: TokenSourceContext) => {
     calls.push(ctx);
-    return { accessToken: `t${calls.length}`, expiresIn, refreshToken: `r${calls.length}` };
+    return { accessToken: `t${calls.length}`, expiresIn: expiresIn ?? undefined, refreshToken: `r${calls.length}` };
   });
   return { fetchToken, calls };
 }
@@ -384,5 +384,23 @@ describe('401 handling', () => {
     const waiting = manager.getToken();
     gate.resolve('new');
     expect((await waiting).accessToken).toBe('new');
+  });
+});
+
+describe('invalid_grant', () => {
+  it('is terminal even during a background refresh: the tokens are dropped, onRefreshFailed runs once', async () => {
+    const onRefreshFailed = jest.fn();
+    const fetchToken = jest
+      .fn()
+      .mockResolvedValueOnce({ accessToken: 'a1', refreshToken: 'dead', expiresIn: 600 })
+      .mockRejectedValueOnce(new OAuthError({ error: 'invalid_grant', status: 400 }));
+    const manager = new TokenManager({ fetchToken, onRefreshFailed });
+    await manager.getToken();
+    jest.setSystemTime(START + 550_000); // inside the buffer, access token still valid
+    expect(manager.peek()?.accessToken).toBe('a1');
+    await jest.advanceTimersByTimeAsync(0);
+    expect(onRefreshFailed).toHaveBeenCalledTimes(1);
+    expect(manager.token).toBeNull();
+    expect(manager.peek()).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import type { AxiosError, AxiosInstance } from 'axios';
-import { createRequestInterceptor, createResponseErrorInterceptor, type InterceptorSettings } from './interceptors.js';
+import { createRequestInterceptor, createResponseErrorInterceptor, formatHeaderValue, type InterceptorSettings } from './interceptors.js';
 import { DEFAULT_HEADER_NAME, type AttachOAuthOptions } from './options.js';
 import { resolveOrigins } from './resolve-origins.js';
 import { createOriginGuard } from './origin-guard.js';
@@ -55,11 +55,7 @@ export function attachOAuth(instance: AxiosInstance, options: AttachOAuthOptions
     tokenManager: manager,
     getToken: () => manager.getToken(),
     getAccessToken: async () => (await manager.getToken()).accessToken,
-    getHeaders: async () => {
-      const token = await manager.getToken();
-      const scheme = settings.headerScheme ?? token.tokenType;
-      return { [settings.headerName]: scheme === '' ? token.accessToken : `${scheme} ${token.accessToken}` };
-    },
+    getHeaders: async () => ({ [settings.headerName]: formatHeaderValue(await manager.getToken(), settings.headerScheme) }),
     refresh: () => manager.refresh(),
     setToken: (token) => manager.setToken(token),
     clear: () => manager.clear(),

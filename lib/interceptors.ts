@@ -25,8 +25,7 @@ export function createRequestInterceptor(s: InterceptorSettings) {
   let cachedValue = '';
   const headerValue = (token: Token): string => {
     if (token !== cachedToken) {
-      const scheme = s.headerScheme ?? token.tokenType;
-      cachedValue = scheme === '' ? token.accessToken : `${scheme} ${token.accessToken}`;
+      cachedValue = formatHeaderValue(token, s.headerScheme);
       cachedToken = token;
     }
     return cachedValue;
@@ -55,6 +54,12 @@ export function createRequestInterceptor(s: InterceptorSettings) {
   };
 }
 
+/** The header value for `token`: `<scheme> <token>`, or the bare token when the scheme is `''`. */
+export function formatHeaderValue(token: Token, headerScheme: string | undefined): string {
+  const scheme = headerScheme ?? token.tokenType;
+  return scheme === '' ? token.accessToken : `${scheme} ${token.accessToken}`;
+}
+
 /**
  * The response error interceptor: one refresh per token generation, each request replayed at most once,
  * through the instance so that every interceptor runs again.
@@ -64,7 +69,7 @@ export function createResponseErrorInterceptor(s: InterceptorSettings) {
     if (!isAxiosError(error) || error.config?.oauthLockState === undefined) throw error;
     const config = error.config;
     const state = config.oauthLockState!;
-    if (state.replayed || config.skipAuthRefresh === true || !safeShouldRefresh(s.shouldRefresh, error)) {
+    if (state.replayed || config.skipAuthRefresh === true || isStream(config.data) || !safeShouldRefresh(s.shouldRefresh, error)) {
       throw redactApiError(error, s.headerName);
     }
     try {
@@ -75,6 +80,11 @@ export function createResponseErrorInterceptor(s: InterceptorSettings) {
     }
     return s.instance.request({ ...config, oauthLockState: { generation: state.generation, replayed: true } });
   };
+}
+
+// A stream body was consumed by the first attempt; replaying it would send an empty or truncated body.
+function isStream(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && typeof (data as { pipe?: unknown }).pipe === 'function';
 }
 
 function safeShouldRefresh(shouldRefresh: InterceptorSettings['shouldRefresh'], error: AxiosError): boolean {

@@ -1,4 +1,5 @@
 import type { OriginRule } from './options.js';
+import { insecureUrlReason } from './secure-url.js';
 
 /** The parts of a request config that decide where it goes (as axios' buildFullPath reads them). */
 export interface RequestTarget {
@@ -27,7 +28,7 @@ export function createOriginGuard(rules: readonly OriginRule[], allowInsecureHtt
 
   const decide = (key: string): boolean => {
     const url = parseUrl(key);
-    return url !== undefined && isSecureEnough(url, allowInsecureHttp) && rules.some((rule) => matches(rule, url));
+    return url !== undefined && insecureUrlReason(url, allowInsecureHttp) === undefined && rules.some((rule) => matches(rule, url));
   };
 
   return (target) => {
@@ -75,14 +76,4 @@ function matches(rule: OriginRule, url: URL): boolean {
     return rule.test(url.origin);
   }
   return rule(url) === true;
-}
-
-/** https everywhere; plain http only to loopback (RFC 8252 §8.3) or with an explicit opt-in. */
-export function isSecureEnough(url: URL, allowInsecureHttp: boolean): boolean {
-  if (url.protocol === 'https:') return true;
-  return url.protocol === 'http:' && (allowInsecureHttp || isLoopback(url.hostname));
-}
-
-export function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }

@@ -1,5 +1,5 @@
 import type { OriginRule } from './options.js';
-import { isSecureEnough } from './origin-guard.js';
+import { insecureUrlReason } from './secure-url.js';
 
 /**
  * Turns `options.origins` (or, by default, the instance's `baseURL`) into checked rules. Fails at attach time
@@ -29,7 +29,7 @@ function checkRule(rule: OriginRule, path: string, allowInsecureHttp: boolean): 
   if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     throw new TypeError(`"${path}" must be an http(s) origin such as "https://api.example.com"`);
   }
-  if (!isSecureEnough(url, allowInsecureHttp)) {
+  if (insecureUrlReason(url, allowInsecureHttp) !== undefined) {
     throw new RangeError(`"${path}" is plain http to a non-loopback host, so the token would travel unencrypted: use https or set "options.allowInsecureHttp"`);
   }
   return url.origin;

@@ -1,4 +1,4 @@
-import { ErrorCode, TokenRefreshError } from './errors.js';
+import { ErrorCode, TokenRefreshError, isOAuthError } from './errors.js';
 import { validateTokenManagerOptions, type RefreshReason, type TokenManagerOptions } from './options.js';
 import { redactError, scrubSecrets } from './redact.js';
 import { normalizeToken, type Token, type TokenInput } from './token.js';
@@ -115,11 +115,7 @@ export class TokenManager {
   /** Forgets the token (e.g. on logout). A refresh in flight is abandoned and its waiters reject. */
   clear(): void {
     this.#abandonInflight();
-    this.#current = null;
-    this.#generation++;
-    this.#invalidated = false;
-    this.#refreshAt = Infinity;
-    this.#timer?.stop();
+    this.#dropToken();
   }
 
   /**
@@ -209,6 +205,9 @@ export class TokenManager {
 
   /** A background refresh that fails while the token still works changes nothing for callers; anything else is a failed refresh. */
   async #recover(error: TokenRefreshError, reason: RefreshReason): Promise<Token> {
+    // RFC 6749 §5.2: invalid_grant means the grant (e.g. the refresh token) is dead; keeping its tokens only
+    // invites another doomed refresh, so the failure is terminal whatever the access token's expiry says.
+    if (isOAuthError(error.cause) && error.cause.error === 'invalid_grant') this.#dropToken();
     const now = this.#now();
     const token = this.#current;
     if (reason === 'expiring' && token !== null && !this.#invalidated && (token.expiresAt === undefined || now < token.expiresAt)) {
@@ -277,6 +276,14 @@ export class TokenManager {
     } else {
       this.#startBackground(now);
     }
+  }
+
+  #dropToken(): void {
+    this.#current = null;
+    this.#generation++;
+    this.#invalidated = false;
+    this.#refreshAt = Infinity;
+    this.#timer?.stop();
   }
 
   #abandonInflight(): void {

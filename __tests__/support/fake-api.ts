@@ -43,12 +43,12 @@ export function createFakeApi(baseURL: string = BASE_URL) {
 
 /** A token source that counts its calls and issues `t1`, `t2`, … valid for `expiresIn` seconds. */
 export function countingSource(valid?: Set<string>, expiresIn = 3600) {
-  const source = jest.fn(async () => {
-    const accessToken = `t${source.mock.calls.length}`;
+  let calls = 0;
+  return jest.fn(async (): Promise<{ accessToken: string; expiresIn: number }> => {
+    const accessToken = `t${++calls}`;
     valid?.add(accessToken);
     return { accessToken, expiresIn };
   });
-  return source;
 }
 
 /** Lets every queued promise callback run (several rounds: interceptors chain a few promises deep). */

@@ -2,7 +2,7 @@ import type { AxiosInstance, AxiosResponse } from 'axios';
 import { ErrorCode, TokenRefreshError } from '../errors.js';
 import type { DiscoveryMode } from './grant-options.js';
 import { describeResponse, jsonObjectBody } from './response-body.js';
-import { parseEndpointOption } from './secure-url.js';
+import { parseEndpointOption } from '../secure-url.js';
 import { sendWithRetries, type RetryPolicy } from './send.js';
 
 /** What the grants use from an authorization server's metadata. */
@@ -14,6 +14,7 @@ export interface ServerMetadata {
   authMethods?: string[];
 }
 
+/** Which issuer to look up, and how. */
 export interface DiscoveryRequest {
   issuer: string;
   mode: DiscoveryMode;

@@ -70,9 +70,13 @@ export interface TokenEndpointOptions {
   allowInsecureHttp?: boolean;
 }
 
+/** Default of {@link TokenEndpointOptions.timeoutMs}. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
+/** Default of {@link TokenEndpointOptions.maxRetries}. */
 export const DEFAULT_MAX_RETRIES = 2;
+/** Default of {@link TokenEndpointOptions.retryDelayMs}. */
 export const DEFAULT_RETRY_DELAY_MS = 250;
+/** Default of {@link TokenEndpointOptions.maxRetryDelayMs}. */
 export const DEFAULT_MAX_RETRY_DELAY_MS = 10_000;
 
 /** Parameters a grant sets itself; `extraParams` may not override them. */

@@ -10,4 +10,3 @@ export {
   type DiscoveryMode,
   type TokenEndpointOptions,
 } from './grant-options.js';
-export { isLoopbackHost } from './secure-url.js';

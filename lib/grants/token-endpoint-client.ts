@@ -34,24 +34,9 @@ interface Endpoints {
 
 const FORM_HEADERS = { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8', Accept: 'application/json' };
 
+/** The token endpoint client of one grant; endpoints are resolved (and discovered) on first use, not at creation. */
 export function createTokenEndpointClient(options: ResolvedEndpointOptions): TokenEndpointClient {
   const { source, clientId, clientSecret } = options;
-
-  async function endpoints(): Promise<Endpoints> {
-    const hasSecret = clientSecret !== undefined;
-    if ('tokenUrl' in source) {
-      const authMethod = options.authMethod ?? defaultAuthMethod(hasSecret, undefined)!;
-      return { tokenEndpoint: source.tokenUrl, authMethod, ...(source.revocationUrl ? { revocationEndpoint: source.revocationUrl } : {}) };
-    }
-    const metadata = await discover({ issuer: source.issuer, mode: source.discovery, http: options.http, retry: options.retry, allowInsecureHttp: options.allowInsecureHttp });
-    const authMethod = options.authMethod ?? defaultAuthMethod(hasSecret, metadata.authMethods);
-    if (authMethod === undefined) {
-      throw new TokenRefreshError(ErrorCode.DISCOVERY_FAILED, `Discovery failed: ${source.issuer} supports neither client_secret_basic nor client_secret_post; set "authMethod"`);
-    }
-    const revocationEndpoint = source.revocationUrl ?? metadata.revocationEndpoint;
-    return { tokenEndpoint: metadata.tokenEndpoint, authMethod, ...(revocationEndpoint ? { revocationEndpoint } : {}) };
-  }
-
   function post(url: string, method: ClientAuthMethod, params: Array<[string, string]>, signal: AbortSignal | undefined, secrets: readonly (string | undefined)[]): Promise<AxiosResponse<unknown>> {
     const auth = clientAuthentication(method, clientId, clientSecret);
     // RFC 6749 §3.2: POST, form-encoded body; credentials never in the URL.
@@ -62,14 +47,14 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
 
   return {
     async requestToken(grant, signal, secrets) {
-      const { tokenEndpoint, authMethod } = await endpoints();
+      const { tokenEndpoint, authMethod } = await resolveEndpoints(options);
       const allSecrets = [clientSecret, ...secrets];
       const response = await post(tokenEndpoint, authMethod, [...grant, ...options.params], signal, allSecrets);
       return readTokenResponse(response, allSecrets);
     },
     mayRevoke: 'issuer' in source || source.revocationUrl !== undefined,
     async revoke(token, hint) {
-      const { revocationEndpoint, authMethod } = await endpoints();
+      const { revocationEndpoint, authMethod } = await resolveEndpoints(options);
       if (revocationEndpoint === undefined) return;
       const secrets = [clientSecret, token];
       // RFC 7009 §2.1: the token and a hint, in the body, client-authenticated like the token endpoint.
@@ -77,4 +62,21 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
       readRevocationResponse(response, secrets);
     },
   };
+}
+
+/** The endpoints and auth method to use: as configured, or from the issuer's (cached) metadata. */
+async function resolveEndpoints(options: ResolvedEndpointOptions): Promise<Endpoints> {
+  const { source, clientSecret } = options;
+  const hasSecret = clientSecret !== undefined;
+  if ('tokenUrl' in source) {
+    const authMethod = options.authMethod ?? defaultAuthMethod(hasSecret, undefined)!;
+    return { tokenEndpoint: source.tokenUrl, authMethod, ...(source.revocationUrl ? { revocationEndpoint: source.revocationUrl } : {}) };
+  }
+  const metadata = await discover({ issuer: source.issuer, mode: source.discovery, http: options.http, retry: options.retry, allowInsecureHttp: options.allowInsecureHttp });
+  const authMethod = options.authMethod ?? defaultAuthMethod(hasSecret, metadata.authMethods);
+  if (authMethod === undefined) {
+    throw new TokenRefreshError(ErrorCode.DISCOVERY_FAILED, `Discovery failed: ${source.issuer} supports neither client_secret_basic nor client_secret_post; set "authMethod"`);
+  }
+  const revocationEndpoint = source.revocationUrl ?? metadata.revocationEndpoint;
+  return { tokenEndpoint: metadata.tokenEndpoint, authMethod, ...(revocationEndpoint ? { revocationEndpoint } : {}) };
 }

@@ -57,6 +57,7 @@ function optionalString(value: unknown, name: string): string | undefined {
   return value;
 }
 
-export function invalidResponse(reason: string): TokenRefreshError {
+
+function invalidResponse(reason: string): TokenRefreshError {
   return new TokenRefreshError(ErrorCode.INVALID_RESPONSE, `Invalid token response: ${reason}`);
 }

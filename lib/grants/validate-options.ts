@@ -9,7 +9,7 @@ import {
   type DiscoveryMode,
   type TokenEndpointOptions,
 } from './grant-options.js';
-import { parseEndpointOption } from './secure-url.js';
+import { parseEndpointOption } from '../secure-url.js';
 import type { RetryPolicy } from './send.js';
 
 /** Where the endpoints come from: given, or discovered from the issuer. */
@@ -114,6 +114,7 @@ function httpClient(value: unknown, path: string): AxiosInstance {
   return value as AxiosInstance;
 }
 
+/** Throws a TypeError naming `path` unless `value` is a non-empty string. */
 export function requireString(value: unknown, path: string): string {
   if (typeof value !== 'string' || value.length === 0) throw new TypeError(`"${path}" must be a non-empty string`);
   return value;

@@ -1,5 +1,5 @@
 /*
- * Transport safety for the authorization server's endpoints: credentials and tokens travel only over TLS
+ * Transport safety for the API origins and the authorization server's endpoints: credentials and tokens travel only over TLS
  * (RFC 6749 §3.2, §10.9; RFC 8414 §2; RFC 7009 §2). Plain http is tolerated on loopback, where nothing leaves the
  * machine (the same exception RFC 8252 §8.3 makes for redirect URIs), or with an explicit opt-in.
  */
