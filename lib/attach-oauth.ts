@@ -93,7 +93,7 @@ function resolveSettings(instance: AxiosInstance, options: AttachOAuthOptions): 
 
 const TOKEN_OPTION_NAMES = [
   'fetchToken', 'initialToken', 'refreshBufferSeconds', 'refreshTimeoutMs', 'minRefreshIntervalMs', 'retryIntervalMs',
-  'keepFresh', 'onTokenUpdate', 'onRefreshFailed', 'onBackgroundError', 'now',
+  'keepFresh', 'onTokenUpdate', 'onRefreshFailed', 'onBackgroundError', 'now', 'storage',
 ] as const;
 
 function resolveManager(options: AttachOAuthOptions): TokenManager {

@@ -1,5 +1,6 @@
 import type { AxiosError } from 'axios';
 import type { Token, TokenInput } from './token.js';
+import type { TokenStorage } from './storage/token-storage.js';
 import type { TokenManager } from './token-manager.js';
 
 /** Why the token source is being called. */
@@ -69,6 +70,12 @@ export interface TokenManagerOptions {
   onBackgroundError?: (error: Error) => void;
   /** The clock, in epoch ms. Inject one in tests. @default Date.now */
   now?: () => number;
+  /**
+   * Where tokens live beyond this manager, and how refreshes are coordinated across tabs or processes
+   * (`browserStorage()`, `redisStorage()`, `memoryStorage()`, or your own {@link TokenStorage}).
+   * @default none: the token lives in this manager only
+   */
+  storage?: TokenStorage;
 }
 
 /** Which request URLs may carry the token. A string is an origin (`https://api.example.com`). */
@@ -109,7 +116,7 @@ export const DEFAULT_HEADER_NAME = 'Authorization';
 export type ResolvedTokenManagerOptions = Required<
   Pick<TokenManagerOptions, 'fetchToken' | 'refreshBufferSeconds' | 'refreshTimeoutMs' | 'minRefreshIntervalMs' | 'retryIntervalMs' | 'keepFresh' | 'now'>
 > &
-  Pick<TokenManagerOptions, 'initialToken' | 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError'>;
+  Pick<TokenManagerOptions, 'initialToken' | 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError' | 'storage'>;
 
 /** Fails fast, at construction, naming the option that is wrong. */
 export function validateTokenManagerOptions(options: TokenManagerOptions, path = 'options'): ResolvedTokenManagerOptions {
@@ -118,6 +125,7 @@ export function validateTokenManagerOptions(options: TokenManagerOptions, path =
   for (const hook of ['onTokenUpdate', 'onRefreshFailed', 'onBackgroundError', 'now'] as const) {
     if (options[hook] !== undefined) requireFunction(options[hook], `${path}.${hook}`);
   }
+  if (options.storage !== undefined) validateStorage(options.storage, `${path}.storage`);
   if (options.keepFresh !== undefined && typeof options.keepFresh !== 'boolean') {
     throw new TypeError(`"${path}.keepFresh" must be a boolean`);
   }
@@ -130,6 +138,14 @@ export function validateTokenManagerOptions(options: TokenManagerOptions, path =
     keepFresh: options.keepFresh ?? false,
     now: options.now ?? Date.now,
   };
+}
+
+function validateStorage(storage: TokenStorage, path: string): void {
+  if (storage === null || typeof storage !== 'object') throw new TypeError(`"${path}" must be a TokenStorage object`);
+  for (const method of ['get', 'set', 'delete'] as const) requireFunction(storage[method], `${path}.${method}`);
+  for (const method of ['withLock', 'subscribe'] as const) {
+    if (storage[method] !== undefined) requireFunction(storage[method], `${path}.${method}`);
+  }
 }
 
 export function requireFunction(value: unknown, path: string): void {

@@ -1,8 +1,10 @@
 import { ErrorCode, TokenRefreshError, isOAuthError } from './errors.js';
+import { obtainToken, writeStored } from './obtain-token.js';
 import { validateTokenManagerOptions, type RefreshReason, type TokenManagerOptions } from './options.js';
-import { redactError, scrubSecrets } from './redact.js';
-import { normalizeToken, type Token, type TokenInput } from './token.js';
 import { RefreshTimer } from './refresh-timer.js';
+import { toRefreshError } from './refresh-error.js';
+import type { TokenStorage } from './storage/token-storage.js';
+import { normalizeToken, type Token, type TokenInput } from './token.js';
 
 /*
  * The lock. One current token, a generation that counts tokens, and at most one refresh in flight: every caller that
@@ -25,6 +27,8 @@ export class TokenManager {
   readonly #retryIntervalMs: number;
   readonly #hooks: Pick<TokenManagerOptions, 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError'>;
   readonly #timer: RefreshTimer | undefined;
+  readonly #storage: TokenStorage | undefined;
+  readonly #unsubscribe: (() => void) | undefined;
 
   #current: Token | null = null;
   #generation = 0;
@@ -55,7 +59,9 @@ export class TokenManager {
     this.#retryIntervalMs = o.retryIntervalMs;
     this.#hooks = { onTokenUpdate: o.onTokenUpdate, onRefreshFailed: o.onRefreshFailed, onBackgroundError: o.onBackgroundError };
     if (o.keepFresh) this.#timer = new RefreshTimer(() => this.#onTimer());
-    if (o.initialToken !== undefined) this.#install(normalizeToken(o.initialToken, this.#now()), null, false);
+    this.#storage = o.storage;
+    if (o.initialToken !== undefined) this.#install(normalizeToken(o.initialToken, this.#now()), false);
+    this.#unsubscribe = o.storage?.subscribe?.((token) => this.#onStoredElsewhere(token));
   }
 
   /** Counts installed tokens; a request remembers the generation it was sent with. 0 = no token yet. */
@@ -108,14 +114,15 @@ export class TokenManager {
   setToken(input: TokenInput): Token {
     const token = normalizeToken(input, this.#now());
     this.#abandonInflight();
-    this.#install(token, null, true);
+    this.#install(token, true);
+    this.#persist(token);
     return token;
   }
 
   /** Forgets the token (e.g. on logout). A refresh in flight is abandoned and its waiters reject. */
   clear(): void {
     this.#abandonInflight();
-    this.#dropToken();
+    this.#dropToken(true);
   }
 
   /**
@@ -135,6 +142,7 @@ export class TokenManager {
   /** Stops the keep-fresh timer for good. A refresh in flight still settles for those waiting on it. */
   dispose(): void {
     this.#timer?.dispose();
+    this.#unsubscribe?.();
   }
 
   #peekSlow(token: Token, now: number): Token | undefined {
@@ -167,17 +175,23 @@ export class TokenManager {
   async #refreshOnce(reason: RefreshReason, controller: AbortController): Promise<Token> {
     const epoch = this.#epoch;
     const lastToken = this.#current;
-    const startedAt = this.#now();
-    this.#lastFetchAt = startedAt;
+    this.#lastFetchAt = this.#now();
     try {
-      const input = await this.#callSource({ reason, lastToken, signal: controller.signal }, controller);
+      const { token } = await obtainToken({
+        source: this.#fetchToken,
+        context: { reason, lastToken, signal: controller.signal },
+        storage: this.#storage,
+        now: this.#now,
+        timeoutMs: this.#timeoutMs,
+        controller,
+        report: (error) => this.#report(error),
+      });
       if (epoch !== this.#epoch) return this.#afterAbandon();
-      const token = normalizeToken(input, startedAt);
-      this.#install(token, lastToken, true);
+      this.#install(token, true);
       return token;
     } catch (error) {
       if (epoch !== this.#epoch) return this.#afterAbandon();
-      return await this.#recover(this.#toRefreshError(error, lastToken), reason);
+      return await this.#recover(toRefreshError(error, lastToken), reason);
     } finally {
       if (epoch === this.#epoch) {
         this.#inflight = null;
@@ -186,28 +200,11 @@ export class TokenManager {
     }
   }
 
-  async #callSource(context: Parameters<TokenManagerOptions['fetchToken']>[0], controller: AbortController): Promise<unknown> {
-    let timeout: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timeout = setTimeout(() => {
-        controller.abort();
-        reject(new TokenRefreshError(ErrorCode.REFRESH_TIMEOUT, `Failed to refresh token: the token source did not answer within ${this.#timeoutMs} ms`));
-      }, this.#timeoutMs);
-      (timeout as { unref?: () => void }).unref?.();
-    });
-    try {
-      // Called synchronously (inside this async function, a synchronous throw still becomes a rejection).
-      return await Promise.race([this.#fetchToken(context), timedOut]);
-    } finally {
-      clearTimeout(timeout);
-    }
-  }
-
   /** A background refresh that fails while the token still works changes nothing for callers; anything else is a failed refresh. */
   async #recover(error: TokenRefreshError, reason: RefreshReason): Promise<Token> {
     // RFC 6749 §5.2: invalid_grant means the grant (e.g. the refresh token) is dead; keeping its tokens only
     // invites another doomed refresh, so the failure is terminal whatever the access token's expiry says.
-    if (isOAuthError(error.cause) && error.cause.error === 'invalid_grant') this.#dropToken();
+    if (isOAuthError(error.cause) && error.cause.error === 'invalid_grant') this.#dropToken(true);
     const now = this.#now();
     const token = this.#current;
     if (reason === 'expiring' && token !== null && !this.#invalidated && (token.expiresAt === undefined || now < token.expiresAt)) {
@@ -228,7 +225,8 @@ export class TokenManager {
       const input = await hook(error);
       if (input === undefined || input === null) return undefined;
       const token = normalizeToken(input, this.#now());
-      this.#install(token, this.#current, true);
+      this.#install(token, true);
+      this.#persist(token);
       return token;
     } catch (hookError) {
       this.#report(hookError);
@@ -236,9 +234,7 @@ export class TokenManager {
     }
   }
 
-  #install(token: Token, previous: Token | null, notify: boolean): void {
-    // RFC 6749 §6: the server may omit the refresh token on a refresh, meaning "keep using the old one".
-    if (token.refreshToken === undefined && previous?.refreshToken !== undefined) token.refreshToken = previous.refreshToken;
+  #install(token: Token, notify: boolean): void {
     this.#current = token;
     this.#generation++;
     this.#invalidated = false;
@@ -278,12 +274,33 @@ export class TokenManager {
     }
   }
 
-  #dropToken(): void {
+  /** @param forget also delete the token from storage (for every realm), not only here. */
+  #dropToken(forget: boolean): void {
     this.#current = null;
     this.#generation++;
     this.#invalidated = false;
     this.#refreshAt = Infinity;
     this.#timer?.stop();
+    if (forget && this.#storage !== undefined) {
+      Promise.resolve()
+        .then(() => this.#storage!.delete())
+        .catch((error: unknown) => this.#report(error));
+    }
+  }
+
+  #persist(token: Token): void {
+    if (this.#storage !== undefined) void writeStored(this.#storage, token, (error) => this.#report(error));
+  }
+
+  /** Another tab or process stored a token (or deleted it): take it, with no refresh of our own. */
+  #onStoredElsewhere(token: Token | null): void {
+    // A refresh in flight here wins: it will store its own result, which is newer than what was heard.
+    if (this.#inflight !== null) return;
+    if (token === null) {
+      this.#dropToken(false);
+    } else if (token.accessToken !== this.#current?.accessToken) {
+      this.#install(token, true);
+    }
   }
 
   #abandonInflight(): void {
@@ -297,15 +314,6 @@ export class TokenManager {
   #afterAbandon(): Token {
     if (this.#current !== null && !this.#invalidated) return this.#current;
     throw new TokenRefreshError(ErrorCode.TOKEN_CLEARED, 'Failed to refresh token: the token was cleared while it was being refreshed');
-  }
-
-  #toRefreshError(error: unknown, lastToken: Token | null): TokenRefreshError {
-    const secrets = [lastToken?.accessToken, lastToken?.refreshToken];
-    redactError(error, { secrets, redactBody: true });
-    if (error instanceof TokenRefreshError) return error;
-    const summary = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    const message = `Failed to refresh token: ${scrubSecrets(summary, secrets.filter((s): s is string => !!s))}`;
-    return new TokenRefreshError(ErrorCode.REFRESH_FAILED, message, { cause: error });
   }
 
   #report(error: unknown): void {

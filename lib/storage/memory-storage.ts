@@ -1,0 +1,50 @@
+import type { Token } from '../token.js';
+import type { TokenStorage } from './token-storage.js';
+
+/**
+ * A storage in this process's memory, with an in-process lock: share one between token managers that cannot share
+ * a `TokenManager` (separate modules, separate configurations) so they still refresh once. Also the reference
+ * implementation of the {@link TokenStorage} contract.
+ * @example
+ * const shared = memoryStorage();
+ * attachOAuth(apiA, { fetchToken, storage: shared });
+ * attachOAuth(apiB, { fetchToken, storage: shared });
+ */
+export function memoryStorage(): TokenStorage {
+  let stored: Token | null = null;
+  let tail: Promise<void> = Promise.resolve();
+  return {
+    get: () => stored,
+    set: (token) => {
+      stored = token;
+    },
+    delete: () => {
+      stored = null;
+    },
+    async withLock<T>(fn: () => Promise<T>, signal: AbortSignal): Promise<T> {
+      const previous = tail;
+      let release!: () => void;
+      const mine = new Promise<void>((resolve) => (release = resolve));
+      // Chained on `previous`, so a waiter that gives up early never lets the next one overlap the holder.
+      tail = previous.then(() => mine);
+      try {
+        await untilAborted(previous, signal);
+        return await fn();
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+function untilAborted(turn: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    void turn.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+  });
+}
