@@ -1,4 +1,5 @@
 import { ErrorCode, TokenRefreshError, isOAuthError } from './errors.js';
+import { Hooks } from './hooks.js';
 import { obtainToken, writeStored } from './obtain-token.js';
 import { validateTokenManagerOptions, type RefreshReason, type TokenManagerOptions } from './options.js';
 import { RefreshTimer } from './refresh-timer.js';
@@ -25,7 +26,7 @@ export class TokenManager {
   readonly #timeoutMs: number;
   readonly #minIntervalMs: number;
   readonly #retryIntervalMs: number;
-  readonly #hooks: Pick<TokenManagerOptions, 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError'>;
+  readonly #hooks: Hooks;
   readonly #timer: RefreshTimer | undefined;
   readonly #storage: TokenStorage | undefined;
   readonly #unsubscribe: (() => void) | undefined;
@@ -57,7 +58,7 @@ export class TokenManager {
     this.#timeoutMs = o.refreshTimeoutMs;
     this.#minIntervalMs = o.minRefreshIntervalMs;
     this.#retryIntervalMs = o.retryIntervalMs;
-    this.#hooks = { onTokenUpdate: o.onTokenUpdate, onRefreshFailed: o.onRefreshFailed, onBackgroundError: o.onBackgroundError };
+    this.#hooks = new Hooks(o);
     if (o.keepFresh) this.#timer = new RefreshTimer(() => this.#onTimer());
     this.#storage = o.storage;
     if (o.initialToken !== undefined) this.#install(normalizeToken(o.initialToken, this.#now()), false);
@@ -184,7 +185,7 @@ export class TokenManager {
         now: this.#now,
         timeoutMs: this.#timeoutMs,
         controller,
-        report: (error) => this.#report(error),
+        report: (error) => this.#hooks.report(error),
       });
       if (epoch !== this.#epoch) return this.#afterAbandon();
       this.#install(token, true);
@@ -210,28 +211,21 @@ export class TokenManager {
     if (reason === 'expiring' && token !== null && !this.#invalidated && (token.expiresAt === undefined || now < token.expiresAt)) {
       this.#retryAt = now + this.#retryIntervalMs;
       this.#timer?.schedule(this.#retryAt - now);
-      this.#report(error);
+      this.#hooks.report(error);
       return token;
     }
-    const replacement = await this.#askForReplacement(error);
-    if (replacement !== undefined) return replacement;
-    throw error;
-  }
-
-  async #askForReplacement(error: TokenRefreshError): Promise<Token | undefined> {
-    const hook = this.#hooks.onRefreshFailed;
-    if (hook === undefined) return undefined;
+    const input = await this.#hooks.replacementFor(error);
+    if (input === undefined) throw error;
+    let replacement: Token;
     try {
-      const input = await hook(error);
-      if (input === undefined || input === null) return undefined;
-      const token = normalizeToken(input, this.#now());
-      this.#install(token, true);
-      this.#persist(token);
-      return token;
-    } catch (hookError) {
-      this.#report(hookError);
-      return undefined;
+      replacement = normalizeToken(input, this.#now());
+    } catch (invalid) {
+      this.#hooks.report(invalid);
+      throw error;
     }
+    this.#install(replacement, true);
+    this.#persist(replacement);
+    return replacement;
   }
 
   #install(token: Token, notify: boolean): void {
@@ -243,24 +237,13 @@ export class TokenManager {
       const due = Math.max(this.#refreshAt, this.#lastFetchAt + this.#minIntervalMs);
       this.#timer.schedule(due - this.#now());
     }
-    if (notify) this.#notify(token);
+    if (notify) this.#hooks.tokenUpdated(token);
   }
 
   #computeRefreshAt(token: Token): number {
     if (token.expiresAt === undefined) return Infinity;
     const lifetime = Math.max(0, token.expiresAt - token.obtainedAt);
     return token.expiresAt - Math.min(this.#bufferMs, lifetime / 2);
-  }
-
-  #notify(token: Token): void {
-    const hook = this.#hooks.onTokenUpdate;
-    if (hook === undefined) return;
-    try {
-      const result = hook(token);
-      if (result instanceof Promise) result.catch((error: unknown) => this.#report(error));
-    } catch (error) {
-      this.#report(error);
-    }
   }
 
   #onTimer(): void {
@@ -284,12 +267,12 @@ export class TokenManager {
     if (forget && this.#storage !== undefined) {
       Promise.resolve()
         .then(() => this.#storage!.delete())
-        .catch((error: unknown) => this.#report(error));
+        .catch((error: unknown) => this.#hooks.report(error));
     }
   }
 
   #persist(token: Token): void {
-    if (this.#storage !== undefined) void writeStored(this.#storage, token, (error) => this.#report(error));
+    if (this.#storage !== undefined) void writeStored(this.#storage, token, (error) => this.#hooks.report(error));
   }
 
   /** Another tab or process stored a token (or deleted it): take it, with no refresh of our own. */
@@ -316,13 +299,4 @@ export class TokenManager {
     throw new TokenRefreshError(ErrorCode.TOKEN_CLEARED, 'Failed to refresh token: the token was cleared while it was being refreshed');
   }
 
-  #report(error: unknown): void {
-    const hook = this.#hooks.onBackgroundError;
-    if (hook === undefined) return;
-    try {
-      hook(error instanceof Error ? error : new Error(String(error)));
-    } catch {
-      // A reporting hook that throws has nowhere left to report to; never let it reach a request.
-    }
-  }
 }
