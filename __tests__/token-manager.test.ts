@@ -404,3 +404,20 @@ describe('invalid_grant', () => {
     expect(manager.peek()).toBeUndefined();
   });
 });
+
+describe('expired token while a refresh runs', () => {
+  it('makes callers wait for the refresh in flight instead of handing out the expired token', async () => {
+    const gate = deferred<{ accessToken: string; expiresIn: number }>();
+    const fetchToken = jest.fn().mockResolvedValueOnce({ accessToken: 'old', expiresIn: 60 }).mockReturnValueOnce(gate.promise);
+    const manager = new TokenManager({ fetchToken, refreshBufferSeconds: 0, minRefreshIntervalMs: 10_000 });
+    await manager.getToken();
+    jest.setSystemTime(START + 60_000);
+    const first = manager.getToken(); // starts the refresh
+    expect(manager.peek()).toBeUndefined(); // regression: within minRefreshIntervalMs this used to return 'old'
+    const second = manager.getToken();
+    gate.resolve({ accessToken: 'new', expiresIn: 60 });
+    expect((await first).accessToken).toBe('new');
+    expect((await second).accessToken).toBe('new');
+    expect(fetchToken).toHaveBeenCalledTimes(2);
+  });
+});

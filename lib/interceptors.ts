@@ -1,4 +1,4 @@
-import { AxiosHeaders, CanceledError, isAxiosError, type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
+import { CanceledError, isAxiosError, type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import './axios-augmentation.js';
 import type { OriginGuard } from './origin-guard.js';
 import { redactError } from './redact.js';
@@ -116,17 +116,31 @@ function untilSettledOrAborted<T>(promise: Promise<T>, config: InternalAxiosRequ
   });
 }
 
-function hasHeader(config: InternalAxiosRequestConfig, name: string): boolean {
-  const headers = config.headers;
-  return headers instanceof AxiosHeaders ? headers.has(name) : AxiosHeaders.from(headers).has(name);
+// Duck-typed, not `instanceof AxiosHeaders`: the instance's axios may be another copy (ESM beside CJS) than ours.
+interface HeaderMethods {
+  has(name: string): boolean;
+  delete(name: string): boolean;
 }
 
+function hasHeader(config: InternalAxiosRequestConfig, name: string): boolean {
+  const headers = config.headers as unknown as Partial<HeaderMethods> & Record<string, unknown>;
+  if (typeof headers.has === 'function') return headers.has(name);
+  const lower = name.toLowerCase();
+  return Object.keys(headers).some((key) => key.toLowerCase() === lower);
+}
+
+/**
+ * A plain property write: what AxiosHeaders#set stores for a valid name and value, without its normalisation cost
+ * on every request. Safe because the name was validated at attach time, the value is a checked b64token, and no
+ * other-cased copy exists (a caller's own header makes us step aside; on replay the key is our own, same case).
+ */
 function setHeader(config: InternalAxiosRequestConfig, name: string, value: string): void {
-  if (!(config.headers instanceof AxiosHeaders)) config.headers = AxiosHeaders.from(config.headers);
-  config.headers.set(name, value);
+  (config.headers as unknown as Record<string, unknown>)[name] = value;
 }
 
 function forget(config: InternalAxiosRequestConfig, headerName: string): void {
-  if (config.headers instanceof AxiosHeaders) config.headers.delete(headerName);
+  const headers = config.headers as unknown as Partial<HeaderMethods> & Record<string, unknown>;
+  if (typeof headers.delete === 'function') headers.delete(headerName);
+  else delete headers[headerName];
   delete config.oauthLockState;
 }

@@ -23,35 +23,29 @@ const CACHE_LIMIT = 256;
  */
 export function createOriginGuard(rules: readonly OriginRule[], allowInsecureHttp: boolean): OriginGuard {
   const verdicts = new Map<string, boolean>();
-  let lastKey: string | undefined;
+  let lastRaw: string | undefined;
   let lastVerdict = false;
 
-  const decide = (key: string): boolean => {
-    const url = parseUrl(key);
+  const decide = (raw: string): boolean => {
+    const resolved = resolveAgainstPage(raw);
+    const url = resolved === undefined ? undefined : parseUrl(resolved);
     return url !== undefined && insecureUrlReason(url, allowInsecureHttp) === undefined && rules.some((rule) => matches(rule, url));
   };
 
-  return (target) => {
-    const key = originKey(target);
-    if (key === undefined) return false;
-    if (key === lastKey) return lastVerdict;
-    let verdict = verdicts.get(key);
+  return ({ url = '', baseURL, allowAbsoluteUrls }) => {
+    // The string that decides the origin, picked as axios' buildFullPath picks it.
+    const raw = baseURL && (allowAbsoluteUrls === false || !ABSOLUTE_URL.test(url)) ? baseURL : url;
+    if (raw === lastRaw) return lastVerdict;
+    let verdict = verdicts.get(raw);
     if (verdict === undefined) {
       if (verdicts.size >= CACHE_LIMIT) verdicts.clear();
-      verdict = decide(key);
-      verdicts.set(key, verdict);
+      verdict = decide(raw);
+      verdicts.set(raw, verdict);
     }
-    lastKey = key;
+    lastRaw = raw;
     lastVerdict = verdict;
     return verdict;
   };
-}
-
-/** The string whose origin the request goes to, or `undefined` when it cannot be known. */
-function originKey({ url = '', baseURL, allowAbsoluteUrls }: RequestTarget): string | undefined {
-  const absolute = ABSOLUTE_URL.test(url);
-  if (baseURL && (!absolute || allowAbsoluteUrls === false)) return resolveAgainstPage(baseURL);
-  return resolveAgainstPage(url);
 }
 
 // In a browser, relative and `//host` URLs resolve against the page; in Node they have no origin at all.

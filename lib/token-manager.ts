@@ -149,7 +149,9 @@ export class TokenManager {
   #peekSlow(token: Token, now: number): Token | undefined {
     const clockWentBack = now < token.obtainedAt;
     const expired = token.expiresAt !== undefined && now >= token.expiresAt;
-    if ((clockWentBack || expired) && this.#mayFetchForExpiry(now)) return undefined;
+    // Joining a refresh already in flight costs the token source nothing, so an expired token is never handed
+    // out while one runs (it would only come back as a 401).
+    if ((clockWentBack || expired) && (this.#inflight !== null || this.#mayFetchForExpiry(now))) return undefined;
     if (!clockWentBack && !expired) this.#startBackground(now);
     return token;
   }
