@@ -47,8 +47,7 @@ async function coordinated(request: ObtainRequest, storage: TokenStorage): Promi
     const stored = await readStored(storage, request.report);
     const lastToken = request.context.lastToken;
     if (stored !== null && isAdoptable(stored, lastToken, request.now())) return (outcome = { token: stored, adopted: true });
-    // Under the lock the storage is the truth: it may hold a refresh token rotated by another realm.
-    const basis = stored === null ? lastToken : { ...stored, refreshToken: stored.refreshToken ?? lastToken?.refreshToken };
+    const basis = refreshBasis(stored, lastToken);
     const token = await fetchFresh(request, basis);
     await writeStored(storage, token, request.report);
     return (outcome = { token, adopted: false });
@@ -63,6 +62,18 @@ async function coordinated(request: ObtainRequest, storage: TokenStorage): Promi
     request.report(error); // the lock is unavailable (e.g. Redis down): a local refresh still serves requests
     return underLock();
   }
+}
+
+/**
+ * The token whose refresh token the source should redeem. Under the lock the storage is the truth: it may hold a
+ * refresh token another realm rotated. Our own refresh token fills in only for our own stored token (a storage that
+ * keeps refresh tokens out); for another realm's token it was likely rotated away, and redeeming it again would
+ * get the whole token family revoked (RFC 9700 §4.14.2).
+ */
+function refreshBasis(stored: Token | null, lastToken: Token | null): Token | null {
+  if (stored === null) return lastToken;
+  if (stored.refreshToken !== undefined || stored.accessToken !== lastToken?.accessToken) return stored;
+  return { ...stored, refreshToken: lastToken.refreshToken };
 }
 
 /** A stored token is adopted when another realm put it there and it has not expired. */

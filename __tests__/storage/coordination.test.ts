@@ -1,4 +1,4 @@
-import { ErrorCode, OAuthError, TokenManager, memoryStorage, type Token, type TokenStorage } from '../../lib/index.js';
+import { ErrorCode, OAuthError, TokenManager, memoryStorage, type Token, type TokenSourceContext, type TokenStorage } from '../../lib/index.js';
 import { deferred } from '../support/fake-api.js';
 
 /** A token source shared by several managers, as an authorization server would be: it counts every call. */
@@ -74,6 +74,16 @@ describe('managers sharing a coordinating storage', () => {
     expect(fetchToken).toHaveBeenCalledWith(expect.objectContaining({ lastToken: expect.objectContaining({ refreshToken: 'stored-refresh' }) }));
     expect(token.refreshToken).toBe('stored-refresh'); // kept: the response had none (RFC 6749 §6)
     expect((await storage.get())?.accessToken).toBe('fresh');
+  });
+
+  it("never redeems its own refresh token for another realm's stored token that lacks one (rotation)", async () => {
+    const storage = memoryStorage();
+    const fetchToken = jest.fn(async (_ctx: TokenSourceContext) => ({ accessToken: 'next', expiresIn: 60 }));
+    const manager = new TokenManager({ fetchToken, storage, initialToken: { accessToken: 'mine', refreshToken: 'r-mine', expiresIn: 60 } });
+    await storage.set(stored('other-tab', Date.now() - 1)); // expired, its refresh token kept out of storage
+    await manager.tokenAfterRejection(manager.generation);
+    expect(fetchToken.mock.calls[0]![0]).toMatchObject({ lastToken: { accessToken: 'other-tab' } });
+    expect(fetchToken.mock.calls[0]![0].lastToken?.refreshToken).toBeUndefined();
   });
 
   it('deletes the stored token on clear() and on a terminal invalid_grant', async () => {
