@@ -3,8 +3,7 @@ export { TokenManager } from './token-manager.js';
 export { ErrorCode, OAuthError, OAuthLockError, TokenRefreshError, isOAuthError, isTokenRefreshError } from './errors.js';
 export { REDACTED } from './redact.js';
 export * from './grants/index.js';
-export { memoryStorage } from './storage/memory-storage.js';
-export type { TokenStorage } from './storage/token-storage.js';
+export * from './storage/index.js';
 export type { RequestAuthState } from './axios-augmentation.js';
 export type {
   AttachOAuthOptions,
