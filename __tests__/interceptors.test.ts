@@ -215,6 +215,18 @@ describe('abort and detach', () => {
     expect(fetchToken).toHaveBeenCalledTimes(1);
   });
 
+  it('rejects a request whose signal was aborted before it was sent, leaving no unhandled rejection when the refresh fails', async () => {
+    const { api, seen } = createFakeApi();
+    const gate = deferred<string>();
+    attachOAuth(api, { fetchToken: () => gate.promise });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(api.get('/a', { signal: controller.signal })).rejects.toBeInstanceOf(CanceledError);
+    gate.reject(new Error('token endpoint down')); // nobody waits for this refresh any more
+    await flushPromises();
+    expect(seen).toHaveLength(0);
+  });
+
   it('lets waiting requests settle after detach() mid-refresh, then sends later requests without a token', async () => {
     const { api, valid, seen } = createFakeApi();
     const gate = deferred<string>();

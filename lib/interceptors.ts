@@ -1,4 +1,5 @@
 import { CanceledError, isAxiosError, type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
+import { settleOrAbort, type AbortSignalLike } from './abortable.js';
 import './axios-augmentation.js';
 import type { OriginGuard } from './origin-guard.js';
 import { redactError } from './redact.js';
@@ -87,6 +88,11 @@ function isStream(data: unknown): boolean {
   return typeof data === 'object' && data !== null && typeof (data as { pipe?: unknown }).pipe === 'function';
 }
 
+/** Waits for `promise` unless the request's own signal aborts first: then axios' CanceledError, at once. */
+function untilSettledOrAborted<T>(promise: Promise<T>, config: InternalAxiosRequestConfig): Promise<T> {
+  return settleOrAbort(promise, config.signal as AbortSignalLike | undefined, () => new CanceledError(undefined, undefined, config));
+}
+
 function safeShouldRefresh(shouldRefresh: InterceptorSettings['shouldRefresh'], error: AxiosError): boolean {
   try {
     return shouldRefresh(error) === true;
@@ -98,22 +104,6 @@ function safeShouldRefresh(shouldRefresh: InterceptorSettings['shouldRefresh'], 
 function redactApiError(error: AxiosError, headerName: string): AxiosError {
   redactError(error, { headerNames: [headerName] });
   return error;
-}
-
-/** Resolves with `promise`, or rejects with axios' CanceledError as soon as the request's own signal aborts. */
-function untilSettledOrAborted<T>(promise: Promise<T>, config: InternalAxiosRequestConfig): Promise<T> {
-  const signal = config.signal;
-  if (signal === undefined || typeof signal.addEventListener !== 'function') return promise;
-  if (signal.aborted) return Promise.reject(new CanceledError(undefined, undefined, config));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new CanceledError(undefined, undefined, config));
-    signal.addEventListener!('abort', onAbort, { once: true });
-    const detachListener = (): void => signal.removeEventListener?.('abort', onAbort);
-    promise.then(
-      (value) => (detachListener(), resolve(value)),
-      (reason: unknown) => (detachListener(), reject(reason)),
-    );
-  });
 }
 
 // Duck-typed, not `instanceof AxiosHeaders`: the instance's axios may be another copy (ESM beside CJS) than ours.

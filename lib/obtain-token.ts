@@ -1,5 +1,6 @@
 import { ErrorCode, TokenRefreshError } from './errors.js';
 import type { TokenSource, TokenSourceContext } from './options.js';
+import { isToken } from './storage/token-record.js';
 import type { TokenStorage } from './storage/token-storage.js';
 import { normalizeToken, type Token } from './token.js';
 
@@ -83,8 +84,8 @@ function isAdoptable(stored: Token, lastToken: Token | null, now: number): boole
 
 async function readStored(storage: TokenStorage, report: (error: unknown) => void): Promise<Token | null> {
   try {
-    const stored = await storage.get();
-    return stored !== null && typeof stored === 'object' && typeof stored.accessToken === 'string' ? stored : null;
+    const stored: unknown = await storage.get();
+    return isToken(stored) ? stored : null; // a custom storage may hand back anything
   } catch (error) {
     report(error);
     return null;

@@ -2,6 +2,7 @@ import type { AxiosError } from 'axios';
 import type { Token, TokenInput } from './token.js';
 import type { TokenStorage } from './storage/token-storage.js';
 import type { TokenManager } from './token-manager.js';
+import { numberOption, optionalBoolean, requireFunction } from './validate.js';
 
 /** Why the token source is being called. */
 export type RefreshReason =
@@ -126,15 +127,13 @@ export function validateTokenManagerOptions(options: TokenManagerOptions, path =
     if (options[hook] !== undefined) requireFunction(options[hook], `${path}.${hook}`);
   }
   if (options.storage !== undefined) validateStorage(options.storage, `${path}.storage`);
-  if (options.keepFresh !== undefined && typeof options.keepFresh !== 'boolean') {
-    throw new TypeError(`"${path}.keepFresh" must be a boolean`);
-  }
+  optionalBoolean(options.keepFresh, `${path}.keepFresh`);
   return {
     ...options,
-    refreshBufferSeconds: durationOption(options.refreshBufferSeconds, DEFAULT_REFRESH_BUFFER_SECONDS, `${path}.refreshBufferSeconds`),
-    refreshTimeoutMs: durationOption(options.refreshTimeoutMs, DEFAULT_REFRESH_TIMEOUT_MS, `${path}.refreshTimeoutMs`, 1),
-    minRefreshIntervalMs: durationOption(options.minRefreshIntervalMs, DEFAULT_MIN_REFRESH_INTERVAL_MS, `${path}.minRefreshIntervalMs`),
-    retryIntervalMs: durationOption(options.retryIntervalMs, DEFAULT_RETRY_INTERVAL_MS, `${path}.retryIntervalMs`),
+    refreshBufferSeconds: numberOption(options.refreshBufferSeconds, DEFAULT_REFRESH_BUFFER_SECONDS, `${path}.refreshBufferSeconds`),
+    refreshTimeoutMs: numberOption(options.refreshTimeoutMs, DEFAULT_REFRESH_TIMEOUT_MS, `${path}.refreshTimeoutMs`, 1),
+    minRefreshIntervalMs: numberOption(options.minRefreshIntervalMs, DEFAULT_MIN_REFRESH_INTERVAL_MS, `${path}.minRefreshIntervalMs`),
+    retryIntervalMs: numberOption(options.retryIntervalMs, DEFAULT_RETRY_INTERVAL_MS, `${path}.retryIntervalMs`),
     keepFresh: options.keepFresh ?? false,
     now: options.now ?? Date.now,
   };
@@ -146,15 +145,4 @@ function validateStorage(storage: TokenStorage, path: string): void {
   for (const method of ['withLock', 'subscribe'] as const) {
     if (storage[method] !== undefined) requireFunction(storage[method], `${path}.${method}`);
   }
-}
-
-export function requireFunction(value: unknown, path: string): void {
-  if (typeof value !== 'function') throw new TypeError(`"${path}" must be a function`);
-}
-
-function durationOption(value: unknown, fallback: number, path: string, min = 0): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`"${path}" must be a number`);
-  if (value < min || !Number.isFinite(value)) throw new RangeError(`"${path}" must be a finite number >= ${min}`);
-  return value;
 }

@@ -1,5 +1,5 @@
 import type { OriginRule } from './options.js';
-import { insecureUrlReason } from './secure-url.js';
+import { insecureUrlReason, tryParseUrl } from './secure-url.js';
 
 /** The parts of a request config that decide where it goes (as axios' buildFullPath reads them). */
 export interface RequestTarget {
@@ -28,7 +28,7 @@ export function createOriginGuard(rules: readonly OriginRule[], allowInsecureHtt
 
   const decide = (raw: string): boolean => {
     const resolved = resolveAgainstPage(raw);
-    const url = resolved === undefined ? undefined : parseUrl(resolved);
+    const url = resolved === undefined ? undefined : tryParseUrl(resolved);
     return url !== undefined && insecureUrlReason(url, allowInsecureHttp) === undefined && rules.some((rule) => matches(rule, url));
   };
 
@@ -52,15 +52,7 @@ export function createOriginGuard(rules: readonly OriginRule[], allowInsecureHtt
 function resolveAgainstPage(url: string): string | undefined {
   if (/^[a-z][a-z\d+\-.]*:/i.test(url)) return url;
   const page = (globalThis as { location?: { href?: string } }).location?.href;
-  return page === undefined ? undefined : new URL(url, page).href;
-}
-
-function parseUrl(value: string): URL | undefined {
-  try {
-    return new URL(value);
-  } catch {
-    return undefined;
-  }
+  return page === undefined ? undefined : tryParseUrl(url, page)?.href;
 }
 
 function matches(rule: OriginRule, url: URL): boolean {

@@ -1,5 +1,5 @@
 import type { OriginRule } from './options.js';
-import { insecureUrlReason } from './secure-url.js';
+import { insecureUrlReason, tryParseUrl } from './secure-url.js';
 
 /**
  * Turns `options.origins` (or, by default, the instance's `baseURL`) into checked rules. Fails at attach time
@@ -15,7 +15,7 @@ export function resolveOrigins(origins: OriginRule | OriginRule[] | undefined, b
 
 function defaultOrigin(baseURL: string | undefined, allowInsecureHttp: boolean): string {
   const page = (globalThis as { location?: { href?: string } }).location?.href;
-  const absolute = baseURL === undefined ? page : parse(baseURL, page)?.href;
+  const absolute = baseURL === undefined ? page : tryParseUrl(baseURL, page)?.href;
   if (absolute === undefined) {
     throw new TypeError('"options.origins" is required when the instance has no absolute baseURL: without it the token could go to any host');
   }
@@ -25,7 +25,7 @@ function defaultOrigin(baseURL: string | undefined, allowInsecureHttp: boolean):
 function checkRule(rule: OriginRule, path: string, allowInsecureHttp: boolean): OriginRule {
   if (rule instanceof RegExp || typeof rule === 'function') return rule;
   if (typeof rule !== 'string') throw new TypeError(`"${path}" must be a string, a RegExp or a function`);
-  const url = parse(rule);
+  const url = tryParseUrl(rule);
   if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     throw new TypeError(`"${path}" must be an http(s) origin such as "https://api.example.com"`);
   }
@@ -33,12 +33,4 @@ function checkRule(rule: OriginRule, path: string, allowInsecureHttp: boolean): 
     throw new RangeError(`"${path}" is plain http to a non-loopback host, so the token would travel unencrypted: use https or set "options.allowInsecureHttp"`);
   }
   return url.origin;
-}
-
-function parse(value: string, base?: string): URL | undefined {
-  try {
-    return new URL(value, base);
-  } catch {
-    return undefined;
-  }
 }

@@ -25,14 +25,19 @@ export function insecureUrlReason(url: URL, allowInsecureHttp: boolean): string 
  */
 export function parseEndpointOption(value: unknown, path: string, allowInsecureHttp: boolean): URL {
   if (typeof value !== 'string' || value.length === 0) throw new TypeError(`"${path}" must be a non-empty string`);
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TypeError(`"${path}" must be an absolute URL`);
-  }
+  const url = tryParseUrl(value);
+  if (url === undefined) throw new TypeError(`"${path}" must be an absolute URL`);
   if (url.hash !== '' || value.includes('#')) throw new TypeError(`"${path}" must not have a fragment`);
   const reason = insecureUrlReason(url, allowInsecureHttp);
   if (reason !== undefined) throw new TypeError(`"${path}" ${reason}`);
   return url;
+}
+
+/** `new URL(value, base)`, or `undefined` for a string that is not a URL. */
+export function tryParseUrl(value: string, base?: string): URL | undefined {
+  try {
+    return new URL(value, base);
+  } catch {
+    return undefined;
+  }
 }

@@ -4,7 +4,8 @@ import type { TokenEndpointOptions } from './grant-options.js';
 import { refreshTokenRedeemer } from './refresh-token.js';
 import { createTokenEndpointClient } from './token-endpoint-client.js';
 import { grantTokenSource } from './token-source.js';
-import { requireString, validateEndpointOptions } from './validate-options.js';
+import { requireString } from '../validate.js';
+import { validateEndpointOptions } from './validate-options.js';
 
 /** Options of {@link passwordGrant}. */
 export interface PasswordGrantOptions extends TokenEndpointOptions {

@@ -1,4 +1,5 @@
 import axios, { type AxiosInstance } from 'axios';
+import { numberOption, optionalBoolean, requireString } from '../validate.js';
 import {
   DEFAULT_MAX_RETRIES,
   DEFAULT_MAX_RETRY_DELAY_MS,
@@ -52,10 +53,10 @@ export function validateEndpointOptions(options: TokenEndpointOptions, path = 'o
     params: requestParams(options, path),
     http: httpClient(options.httpClient, `${path}.httpClient`),
     retry: {
-      timeoutMs: number(options.timeoutMs, DEFAULT_TIMEOUT_MS, `${path}.timeoutMs`, 1),
+      timeoutMs: numberOption(options.timeoutMs, DEFAULT_TIMEOUT_MS, `${path}.timeoutMs`, 1),
       maxRetries: integer(options.maxRetries, DEFAULT_MAX_RETRIES, `${path}.maxRetries`, 10),
-      retryDelayMs: number(options.retryDelayMs, DEFAULT_RETRY_DELAY_MS, `${path}.retryDelayMs`, 0),
-      maxRetryDelayMs: number(options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS, `${path}.maxRetryDelayMs`, 0),
+      retryDelayMs: numberOption(options.retryDelayMs, DEFAULT_RETRY_DELAY_MS, `${path}.retryDelayMs`, 0),
+      maxRetryDelayMs: numberOption(options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS, `${path}.maxRetryDelayMs`, 0),
     },
     allowInsecureHttp,
   };
@@ -114,32 +115,14 @@ function httpClient(value: unknown, path: string): AxiosInstance {
   return value as AxiosInstance;
 }
 
-/** Throws a TypeError naming `path` unless `value` is a non-empty string. */
-export function requireString(value: unknown, path: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw new TypeError(`"${path}" must be a non-empty string`);
-  return value;
-}
-
-function optionalBoolean(value: unknown, path: string): boolean | undefined {
-  if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`"${path}" must be a boolean`);
-  return value;
-}
-
 function optionalEnum<T extends string>(value: unknown, allowed: readonly T[], path: string): T | undefined {
   if (value === undefined) return undefined;
   if (!allowed.includes(value as T)) throw new TypeError(`"${path}" must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
   return value as T;
 }
 
-function number(value: unknown, fallback: number, path: string, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`"${path}" must be a number`);
-  if (value < min || !Number.isFinite(value)) throw new RangeError(`"${path}" must be a finite number >= ${min}`);
-  return value;
-}
-
 function integer(value: unknown, fallback: number, path: string, max: number): number {
-  const n = number(value, fallback, path, 0);
+  const n = numberOption(value, fallback, path, 0);
   if (!Number.isInteger(n) || n > max) throw new RangeError(`"${path}" must be an integer from 0 to ${max}`);
   return n;
 }

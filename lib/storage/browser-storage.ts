@@ -1,4 +1,5 @@
 import type { Token } from '../token.js';
+import { numberOption, optionalBoolean, requireString } from '../validate.js';
 import { createSharedBrowserStorage, type BrowserApis } from './shared-browser-storage.js';
 import type { TokenStorage } from './token-storage.js';
 
@@ -95,12 +96,10 @@ function localOnlyStorage(): BrowserTokenStorage {
 
 function validateBrowserStorageOptions(options: BrowserStorageOptions) {
   if (options === null || typeof options !== 'object') throw new TypeError('"options" must be an object');
-  const { key, storeRefreshToken = true, databaseName = DEFAULT_BROWSER_DATABASE_NAME } = options;
-  const refreshTokenWaitMs = options.refreshTokenWaitMs ?? DEFAULT_REFRESH_TOKEN_WAIT_MS;
-  if (typeof key !== 'string' || key === '') throw new TypeError('"options.key" must be a non-empty string');
-  if (typeof storeRefreshToken !== 'boolean') throw new TypeError('"options.storeRefreshToken" must be a boolean');
-  if (typeof databaseName !== 'string' || databaseName === '') throw new TypeError('"options.databaseName" must be a non-empty string');
-  if (typeof refreshTokenWaitMs !== 'number' || Number.isNaN(refreshTokenWaitMs)) throw new TypeError('"options.refreshTokenWaitMs" must be a number');
-  if (refreshTokenWaitMs < 0 || !Number.isFinite(refreshTokenWaitMs)) throw new RangeError('"options.refreshTokenWaitMs" must be a finite number >= 0');
-  return { key, storeRefreshToken, databaseName, refreshTokenWaitMs };
+  return {
+    key: requireString(options.key, 'options.key'),
+    storeRefreshToken: optionalBoolean(options.storeRefreshToken, 'options.storeRefreshToken') ?? true,
+    databaseName: options.databaseName === undefined ? DEFAULT_BROWSER_DATABASE_NAME : requireString(options.databaseName, 'options.databaseName'),
+    refreshTokenWaitMs: numberOption(options.refreshTokenWaitMs, DEFAULT_REFRESH_TOKEN_WAIT_MS, 'options.refreshTokenWaitMs'),
+  };
 }

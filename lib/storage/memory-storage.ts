@@ -1,3 +1,4 @@
+import { settleOrAbort } from '../abortable.js';
 import type { Token } from '../token.js';
 import type { TokenStorage } from './token-storage.js';
 
@@ -28,23 +29,11 @@ export function memoryStorage(): TokenStorage {
       // Chained on `previous`, so a waiter that gives up early never lets the next one overlap the holder.
       tail = previous.then(() => mine);
       try {
-        await untilAborted(previous, signal);
+        await settleOrAbort(previous, signal, () => signal.reason);
         return await fn();
       } finally {
         release();
       }
     },
   };
-}
-
-function untilAborted(turn: Promise<void>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    void turn.then(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    });
-  });
 }

@@ -1,4 +1,5 @@
 import { isRedisClient, type RedisClientLike } from './redis-client.js';
+import { optionalBoolean, requireString } from '../validate.js';
 
 /** Options of {@link redisStorage}. */
 export interface RedisStorageOptions {
@@ -57,10 +58,8 @@ export function validateRedisStorageOptions(options: RedisStorageOptions, path =
   if (!isRedisClient(options.client)) {
     throw new TypeError(`"${path}.client" must be an ioredis or node-redis client (with call() or sendCommand())`);
   }
-  if (typeof options.key !== 'string' || options.key.length === 0) throw new TypeError(`"${path}.key" must be a non-empty string`);
-  if (options.storeRefreshToken !== undefined && typeof options.storeRefreshToken !== 'boolean') {
-    throw new TypeError(`"${path}.storeRefreshToken" must be a boolean`);
-  }
+  requireString(options.key, `${path}.key`);
+  optionalBoolean(options.storeRefreshToken, `${path}.storeRefreshToken`);
   return {
     client: options.client,
     key: options.key,

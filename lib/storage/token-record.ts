@@ -17,6 +17,16 @@ export function isToken(value: unknown): value is Token {
   return OPTIONAL_STRINGS.every((field) => record[field] === undefined || typeof record[field] === 'string');
 }
 
+/** A clean copy of `value` with only the fields of a {@link Token}, or `null` when it does not have that shape. */
+export function toTokenRecord(value: unknown): Token | null {
+  if (!isToken(value)) return null;
+  const token: Token = { accessToken: value.accessToken, tokenType: value.tokenType, obtainedAt: value.obtainedAt };
+  if (value.expiresAt !== undefined) token.expiresAt = value.expiresAt;
+  if (value.refreshToken !== undefined) token.refreshToken = value.refreshToken;
+  if (value.scope !== undefined) token.scope = value.scope;
+  return token;
+}
+
 /** A copy of `token` without its refresh token, for `storeRefreshToken: false`. */
 export function withoutRefreshToken(token: Token): Token {
   const copy = { ...token };
