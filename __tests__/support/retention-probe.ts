@@ -5,15 +5,18 @@
 import axios, { AxiosError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { attachOAuth } from '../../lib/index.js';
 
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error('run with --expose-gc');
+const exposedGc = (globalThis as { gc?: () => void }).gc;
+if (exposedGc === undefined) throw new Error('run with --expose-gc');
+const gc: () => void = exposedGc;
 
 async function main(): Promise<void> {
   const valid = new Set<string>();
   let issued = 0;
+  let firstConfig: WeakRef<object> | undefined;
   const api = axios.create({
     baseURL: 'https://api.example.com',
     adapter: async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+      firstConfig ??= new WeakRef(config); // the config the interceptors saw, not the caller's object
       const token = String(config.headers.Authorization).replace('Bearer ', '');
       if (valid.has(token)) return { data: 'ok', status: 200, statusText: 'OK', headers: {}, config };
       const response = { data: null, status: 401, statusText: 'Unauthorized', headers: {}, config };
@@ -29,14 +32,11 @@ async function main(): Promise<void> {
     },
   });
 
-  let firstConfig: WeakRef<object> | undefined;
   const wave = async (): Promise<void> => {
     valid.clear(); // the server revokes: each wave is a 401 wave
     const requests = Array.from({ length: 20 }, (_, i) => {
       const controller = new AbortController();
-      const config = { signal: controller.signal, headers: { 'X-Wave': String(i) } };
-      firstConfig ??= new WeakRef(config);
-      const request = api.get(`/r${i}`, config);
+      const request = api.get(`/r${i}`, { signal: controller.signal, headers: { 'X-Wave': String(i) } });
       if (i % 5 === 0) controller.abort();
       return request;
     });
