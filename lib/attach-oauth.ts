@@ -1,10 +1,10 @@
 import type { AxiosError, AxiosInstance } from 'axios';
-import { createRequestInterceptor, createResponseErrorInterceptor, formatHeaderValue, type InterceptorSettings } from './interceptors.js';
-import { DEFAULT_HEADER_NAME, type AttachOAuthOptions } from './options.js';
-import { resolveOrigins } from './resolve-origins.js';
-import { createOriginGuard } from './origin-guard.js';
-import type { Token, TokenInput } from './token.js';
-import { TokenManager } from './token-manager.js';
+import { createRequestInterceptor, createResponseErrorInterceptor, formatHeaderValue, type InterceptorSettings } from './axios/interceptors.js';
+import { DEFAULT_HEADER_NAME, type AttachOAuthOptions } from './axios/attach-options.js';
+import { resolveOrigins } from './axios/resolve-origins.js';
+import { createOriginGuard } from './axios/origin-guard.js';
+import type { Token, TokenInput } from './core/token.js';
+import { TokenManager } from './core/token-manager.js';
 
 /** What {@link attachOAuth} returns: the token store's verbs, and `detach()`. */
 export interface OAuthHandle {

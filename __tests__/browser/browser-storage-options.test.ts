@@ -1,5 +1,5 @@
 import { browserStorage, type BrowserStorageOptions } from '../../lib/storage';
-import type { Token } from '../../lib/token';
+import type { Token } from '../../lib/core/token';
 
 // Runs in Node, which has neither Web Locks nor IndexedDB: exactly the environment of the memory fallback.
 

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import type { Token } from '../../lib/token';
+import type { Token } from '../../lib/core/token';
 import type { Harness } from './app/main';
 import { startBrowserAuthServer, type BrowserAuthServer } from '../support/browser-auth-server';
 import { bundleTestApp, call, describeInChromium, launchChromium, waitForLockLog, type Chromium } from '../support/browser-harness';

@@ -1,4 +1,4 @@
-import { ErrorCode } from '../../lib/errors';
+import { ErrorCode } from '../../lib/core/errors';
 import { clientCredentials } from '../../lib/grants';
 import { wellKnownUrls } from '../../lib/grants/discovery';
 import { CLIENT, basicCredentials, ctx, form, mockAuthServer, rejectionOf, tokenBody } from './helpers';

@@ -66,7 +66,7 @@ export async function rejectionOf(promise: unknown): Promise<Error> {
   throw new Error('expected the promise to reject');
 }
 
-export const ctx = (lastToken: import('../../lib/token').Token | null = null) => ({
+export const ctx = (lastToken: import('../../lib/core/token').Token | null = null) => ({
   reason: 'initial' as const,
   lastToken,
   signal: new AbortController().signal,

@@ -1,5 +1,5 @@
 import { clientCredentials, passwordGrant, refreshTokenGrant } from '../../lib/grants';
-import { isLoopbackHost } from '../../lib/secure-url.js';
+import { isLoopbackHost } from '../../lib/core/secure-url.js';
 
 const base = { tokenUrl: 'https://auth.example.com/token', clientId: 'id', clientSecret: 'secret' };
 

@@ -1,6 +1,6 @@
-import { OAuthError } from '../../lib/errors';
+import { OAuthError } from '../../lib/core/errors';
 import { passwordGrant } from '../../lib/grants';
-import type { Token } from '../../lib/token';
+import type { Token } from '../../lib/core/token';
 import { CLIENT, TOKEN_URL, ctx, everyRendering, form, mockAuthServer, rejectionOf, tokenBody } from './helpers';
 
 const USER = { username: 'alice@example.com', password: 'pw-Correct-Horse-42' };

@@ -1,7 +1,7 @@
-import { ErrorCode, OAuthError } from '../../lib/errors';
+import { ErrorCode, OAuthError } from '../../lib/core/errors';
 import { refreshTokenGrant } from '../../lib/grants';
-import { TokenManager } from '../../lib/token-manager';
-import type { Token } from '../../lib/token';
+import { TokenManager } from '../../lib/core/token-manager';
+import type { Token } from '../../lib/core/token';
 import { CLIENT, TOKEN_URL, ctx, form, mockAuthServer, rejectionOf, tokenBody } from './helpers';
 
 const current = (refreshToken?: string): Token => ({ accessToken: 'at-0', tokenType: 'Bearer', obtainedAt: 0, ...(refreshToken ? { refreshToken } : {}) });

@@ -1,4 +1,4 @@
-import { ErrorCode, OAuthError } from '../../lib/errors';
+import { ErrorCode, OAuthError } from '../../lib/core/errors';
 import { clientCredentials } from '../../lib/grants';
 import { parseRetryAfterMs } from '../../lib/grants/send';
 import { CLIENT, TOKEN_URL, ctx, mockAuthServer, rejectionOf, tokenBody, withTimers } from './helpers';

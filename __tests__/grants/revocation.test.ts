@@ -1,6 +1,6 @@
-import { ErrorCode, OAuthError } from '../../lib/errors';
+import { ErrorCode, OAuthError } from '../../lib/core/errors';
 import { clientCredentials, refreshTokenGrant } from '../../lib/grants';
-import type { Token } from '../../lib/token';
+import type { Token } from '../../lib/core/token';
 import { CLIENT, REVOCATION_URL, TOKEN_URL, basicCredentials, form, mockAuthServer, rejectionOf } from './helpers';
 
 const token = (refreshToken?: string): Token => ({ accessToken: 'at-live', tokenType: 'Bearer', obtainedAt: 0, ...(refreshToken ? { refreshToken } : {}) });

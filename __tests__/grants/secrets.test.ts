@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { clientCredentials, passwordGrant, refreshTokenGrant } from '../../lib/grants';
-import { TokenManager } from '../../lib/token-manager';
-import type { Token } from '../../lib/token';
+import { TokenManager } from '../../lib/core/token-manager';
+import type { Token } from '../../lib/core/token';
 import { TOKEN_URL, ctx, everyRendering, mockAuthServer, rejectionOf } from './helpers';
 
 // Reliability H-53 / S-25: no secret in JSON.stringify, util.inspect, String, stack, down the cause chain.

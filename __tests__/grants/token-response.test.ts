@@ -1,4 +1,4 @@
-import { ErrorCode, OAuthError, TokenRefreshError } from '../../lib/errors';
+import { ErrorCode, OAuthError, TokenRefreshError } from '../../lib/core/errors';
 import { clientCredentials } from '../../lib/grants';
 import { CLIENT, TOKEN_URL, ctx, mockAuthServer, rejectionOf, tokenBody } from './helpers';
 

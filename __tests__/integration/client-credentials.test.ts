@@ -1,5 +1,5 @@
 import axios from 'axios';
-import { OAuthError } from '../../lib/errors';
+import { OAuthError } from '../../lib/core/errors';
 import { clientCredentials } from '../../lib/grants';
 import { useAuthStack } from './use-auth-stack';
 

@@ -1,7 +1,7 @@
 import axios from 'axios';
 import { attachOAuth } from '../../lib/index';
 import { clientCredentials } from '../../lib/grants';
-import type { TokenSource } from '../../lib/options';
+import type { TokenSource } from '../../lib/core/options';
 import { useAuthStack } from './use-auth-stack';
 
 // Real time on purpose: tokens really expire at the server (2 s) and the API really checks `exp`.

@@ -1,5 +1,5 @@
 import axios from 'axios';
-import { OAuthError } from '../../lib/errors';
+import { OAuthError } from '../../lib/core/errors';
 import { attachOAuth } from '../../lib/index';
 import { passwordGrant } from '../../lib/grants';
 import { startPasswordServer, type PasswordServer } from '../support/password-server';

@@ -1,8 +1,8 @@
 import axios from 'axios';
-import { ErrorCode, OAuthError } from '../../lib/errors';
+import { ErrorCode, OAuthError } from '../../lib/core/errors';
 import { attachOAuth } from '../../lib/index';
 import { refreshTokenGrant } from '../../lib/grants';
-import type { Token } from '../../lib/token';
+import type { Token } from '../../lib/core/token';
 import { useAuthStack } from './use-auth-stack';
 
 const stack = useAuthStack({ accessTokenTtlSeconds: 30, refreshTokenRotation: true });

@@ -1,5 +1,5 @@
 import axios from 'axios';
-import { ErrorCode } from '../../lib/errors';
+import { ErrorCode } from '../../lib/core/errors';
 import { attachOAuth } from '../../lib/index';
 import { clientCredentials } from '../../lib/grants';
 import { useAuthStack } from './use-auth-stack';

@@ -1,7 +1,7 @@
 import { redisStorage, type RedisTokenStorage } from '../../lib/storage/redis-storage';
-import { TokenManager } from '../../lib/token-manager';
-import type { Token } from '../../lib/token';
-import type { TokenSourceContext } from '../../lib/options';
+import { TokenManager } from '../../lib/core/token-manager';
+import type { Token } from '../../lib/core/token';
+import type { TokenSourceContext } from '../../lib/core/options';
 import { deferred, eventually, uniqueKey, useRedis } from '../support/redis-clients';
 import { describeWithRedis } from '../support/redis-server';
 

@@ -1,5 +1,5 @@
 import { redisStorage } from '../../lib/storage/redis-storage';
-import { TokenManager } from '../../lib/token-manager';
+import { TokenManager } from '../../lib/core/token-manager';
 import { CLIENT_KINDS, eventually, uniqueKey, useRedis } from '../support/redis-clients';
 import { describeWithRedis } from '../support/redis-server';
 

@@ -1,5 +1,5 @@
 import { redisStorage } from '../../lib/storage/redis-storage';
-import type { Token } from '../../lib/token';
+import type { Token } from '../../lib/core/token';
 import { CLIENT_KINDS, useRedis, eventually, uniqueKey, type TestClient } from '../support/redis-clients';
 import { describeWithRedis } from '../support/redis-server';
 

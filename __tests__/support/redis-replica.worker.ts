@@ -7,8 +7,8 @@ import axios from 'axios';
 import Redis from 'ioredis';
 import { createClient } from 'redis';
 import { attachOAuth } from '../../lib/index';
-import type { TokenSourceContext } from '../../lib/options';
-import type { TokenResponseJson } from '../../lib/token';
+import type { TokenSourceContext } from '../../lib/core/options';
+import type { TokenResponseJson } from '../../lib/core/token';
 import { redisStorage, type RedisTokenStorage } from '../../lib/storage/index';
 import type { ReplicaConfig, ReplicaReport } from './redis-replicas';
 

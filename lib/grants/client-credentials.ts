@@ -1,8 +1,8 @@
-import type { TokenSource } from '../options.js';
+import type { TokenSource } from '../core/options.js';
 import type { TokenEndpointOptions } from './grant-options.js';
 import { createTokenEndpointClient } from './token-endpoint-client.js';
 import { grantTokenSource } from './token-source.js';
-import { requireString } from '../validate.js';
+import { requireString } from '../core/validate.js';
 import { validateEndpointOptions } from './validate-options.js';
 
 /** Options of {@link clientCredentials}. `clientSecret` is required unless `authMethod` is `'none'`. */

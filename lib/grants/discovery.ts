@@ -1,8 +1,8 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
-import { ErrorCode, TokenRefreshError } from '../errors.js';
+import { ErrorCode, TokenRefreshError } from '../core/errors.js';
 import type { DiscoveryMode } from './grant-options.js';
 import { describeResponse, jsonObjectBody } from './response-body.js';
-import { parseEndpointOption } from '../secure-url.js';
+import { parseEndpointOption } from '../core/secure-url.js';
 import { sendWithRetries, type RetryPolicy } from './send.js';
 
 /** What the grants use from an authorization server's metadata. */

@@ -1,10 +1,10 @@
-import { isOAuthError } from '../errors.js';
-import type { TokenSource } from '../options.js';
+import { isOAuthError } from '../core/errors.js';
+import type { TokenSource } from '../core/options.js';
 import type { TokenEndpointOptions } from './grant-options.js';
 import { refreshTokenRedeemer } from './refresh-token.js';
 import { createTokenEndpointClient } from './token-endpoint-client.js';
 import { grantTokenSource } from './token-source.js';
-import { requireString } from '../validate.js';
+import { requireString } from '../core/validate.js';
 import { validateEndpointOptions } from './validate-options.js';
 
 /** Options of {@link passwordGrant}. */

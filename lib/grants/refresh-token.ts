@@ -1,6 +1,6 @@
-import { ErrorCode, TokenRefreshError, isOAuthError } from '../errors.js';
-import type { TokenSource } from '../options.js';
-import type { Token, TokenFields } from '../token.js';
+import { ErrorCode, TokenRefreshError, isOAuthError } from '../core/errors.js';
+import type { TokenSource } from '../core/options.js';
+import type { Token, TokenFields } from '../core/token.js';
 import type { TokenEndpointOptions } from './grant-options.js';
 import { createTokenEndpointClient, type TokenEndpointClient } from './token-endpoint-client.js';
 import { grantTokenSource } from './token-source.js';

@@ -1,6 +1,6 @@
 import type { AxiosResponse } from 'axios';
-import { OAuthError } from '../errors.js';
-import { scrubSecrets } from '../redact.js';
+import { OAuthError } from '../core/errors.js';
+import { scrubSecrets } from '../core/redact.js';
 import { headerValue } from './send.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { AxiosResponse } from 'axios';
-import { ErrorCode, OAuthLockError } from '../errors.js';
+import { ErrorCode, OAuthLockError } from '../core/errors.js';
 import { describeResponse, oauthErrorFromBody } from './response-body.js';
 
 /**

@@ -1,5 +1,5 @@
 import { isCancel, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
-import { redactError } from '../redact.js';
+import { redactError } from '../core/redact.js';
 
 /** Bounds on talking to the authorization server (RFC 9700 §4 / reliability S-27: never a retry storm). */
 export interface RetryPolicy {

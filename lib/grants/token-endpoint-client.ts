@@ -1,6 +1,6 @@
 import type { AxiosResponse } from 'axios';
-import { ErrorCode, TokenRefreshError } from '../errors.js';
-import type { TokenFields } from '../token.js';
+import { ErrorCode, TokenRefreshError } from '../core/errors.js';
+import type { TokenFields } from '../core/token.js';
 import { clientAuthentication, defaultAuthMethod, encodeForm } from './client-auth.js';
 import { discover } from './discovery.js';
 import type { ClientAuthMethod } from './grant-options.js';

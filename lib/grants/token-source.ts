@@ -1,5 +1,5 @@
-import type { TokenSource, TokenSourceContext } from '../options.js';
-import type { Token, TokenFields } from '../token.js';
+import type { TokenSource, TokenSourceContext } from '../core/options.js';
+import type { Token, TokenFields } from '../core/token.js';
 import type { TokenEndpointClient } from './token-endpoint-client.js';
 
 /**

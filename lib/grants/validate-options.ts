@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance } from 'axios';
-import { numberOption, optionalBoolean, requireString } from '../validate.js';
+import { numberOption, optionalBoolean, requireString } from '../core/validate.js';
 import {
   DEFAULT_MAX_RETRIES,
   DEFAULT_MAX_RETRY_DELAY_MS,
@@ -10,7 +10,7 @@ import {
   type DiscoveryMode,
   type TokenEndpointOptions,
 } from './grant-options.js';
-import { parseEndpointOption } from '../secure-url.js';
+import { parseEndpointOption } from '../core/secure-url.js';
 import type { RetryPolicy } from './send.js';
 
 /** Where the endpoints come from: given, or discovered from the issuer. */

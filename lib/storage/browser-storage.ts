@@ -1,7 +1,7 @@
-import type { Token } from '../token.js';
-import { numberOption, optionalBoolean, requireString } from '../validate.js';
+import type { Token } from '../core/token.js';
+import { numberOption, optionalBoolean, requireString } from '../core/validate.js';
 import { createSharedBrowserStorage, type BrowserApis } from './shared-browser-storage.js';
-import type { TokenStorage } from './token-storage.js';
+import type { TokenStorage } from '../core/token-storage.js';
 
 /** Options of {@link browserStorage}. */
 export interface BrowserStorageOptions {

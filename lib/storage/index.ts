@@ -1,4 +1,4 @@
-export type { TokenStorage } from './token-storage.js';
+export type { TokenStorage } from '../core/token-storage.js';
 export { memoryStorage } from './memory-storage.js';
 export {
   browserStorage,

@@ -1,6 +1,6 @@
-import { settleOrAbort } from '../abortable.js';
-import type { Token } from '../token.js';
-import type { TokenStorage } from './token-storage.js';
+import { settleOrAbort } from '../core/abortable.js';
+import type { Token } from '../core/token.js';
+import type { TokenStorage } from '../core/token-storage.js';
 
 /**
  * A storage in this process's memory, with an in-process lock: share one between token managers that cannot share

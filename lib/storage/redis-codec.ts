@@ -1,5 +1,5 @@
-import type { Token } from '../token.js';
-import { toTokenRecord, withoutRefreshToken } from './token-record.js';
+import type { Token } from '../core/token.js';
+import { toTokenRecord, withoutRefreshToken } from '../core/token-record.js';
 
 /** What travels on `${key}:events`. `from` tells a storage its own messages apart. */
 export interface RedisEvent {

@@ -1,4 +1,4 @@
-import type { Token } from '../token.js';
+import type { Token } from '../core/token.js';
 import { decodeEvent, encodeEvent, type RedisEvent } from './redis-codec.js';
 import type { RedisCommands, RedisSubscription } from './redis-client.js';
 

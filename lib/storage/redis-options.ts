@@ -1,5 +1,5 @@
 import { isRedisClient, type RedisClientLike } from './redis-client.js';
-import { optionalBoolean, requireString } from '../validate.js';
+import { optionalBoolean, requireString } from '../core/validate.js';
 
 /** Options of {@link redisStorage}. */
 export interface RedisStorageOptions {

@@ -1,10 +1,10 @@
-import type { Token } from '../token.js';
+import type { Token } from '../core/token.js';
 import { redisCommands } from './redis-client.js';
 import { decodeToken, encodeToken } from './redis-codec.js';
 import { RedisEvents } from './redis-events.js';
 import { RedisLock } from './redis-lock.js';
 import { validateRedisStorageOptions, type RedisStorageOptions } from './redis-options.js';
-import type { TokenStorage } from './token-storage.js';
+import type { TokenStorage } from '../core/token-storage.js';
 
 /** The storage {@link redisStorage} returns: a {@link TokenStorage} with a lock, and `close()`. */
 export interface RedisTokenStorage extends TokenStorage {

@@ -1,4 +1,4 @@
-import type { Token } from '../token.js';
+import type { Token } from '../core/token.js';
 import type { TabMessage } from './tab-channel.js';
 
 /*

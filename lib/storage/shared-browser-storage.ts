@@ -1,9 +1,9 @@
-import type { Token } from '../token.js';
+import type { Token } from '../core/token.js';
 import { createIdbStore } from './idb.js';
 import { createRefreshTokenRelay, type RefreshTokenRelay } from './refresh-token-relay.js';
 import { createTabChannel, type TabMessage } from './tab-channel.js';
-import type { TokenStorage } from './token-storage.js';
-import { isToken, withoutRefreshToken } from './token-record.js';
+import type { TokenStorage } from '../core/token-storage.js';
+import { isToken, withoutRefreshToken } from '../core/token-record.js';
 
 /** The browser APIs the shared mode is built on; `BroadcastChannel` is optional (no `subscribe` without it). */
 export interface BrowserApis {

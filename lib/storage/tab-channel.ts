@@ -1,5 +1,5 @@
-import type { Token } from '../token.js';
-import { isToken } from './token-record.js';
+import type { Token } from '../core/token.js';
+import { isToken } from '../core/token-record.js';
 
 /** What tabs sharing one storage tell each other over their BroadcastChannel. */
 export type TabMessage =

@@ -3,7 +3,7 @@ import MockAdapter from 'axios-mock-adapter';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
-import { attachOAuth, REDACTED, TokenRefreshError } from '../lib/index.js';
+import { attachOAuth, REDACTED, TokenRefreshError } from '../../lib/index.js';
 
 const SECRETS = ['s3cret-client', 'r3fresh-token', 'acc3ss-token', 'pa55word'];
 

@@ -1,7 +1,7 @@
 import { ErrorCode, TokenRefreshError } from './errors.js';
 import type { TokenSource, TokenSourceContext } from './options.js';
-import { isToken } from './storage/token-record.js';
-import type { TokenStorage } from './storage/token-storage.js';
+import { isToken } from './token-record.js';
+import type { TokenStorage } from './token-storage.js';
 import { normalizeToken, type Token } from './token.js';
 
 /** One refresh's worth of work, as the token manager hands it over. */

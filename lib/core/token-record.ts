@@ -1,4 +1,4 @@
-import type { Token } from '../token.js';
+import type { Token } from './token.js';
 
 /*
  * Tokens read back from IndexedDB or received from another tab come from outside this realm (an older version of

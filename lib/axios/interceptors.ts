@@ -1,10 +1,10 @@
 import { CanceledError, isAxiosError, type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
-import { settleOrAbort, type AbortSignalLike } from './abortable.js';
-import './axios-augmentation.js';
+import { settleOrAbort, type AbortSignalLike } from '../core/abortable.js';
+import './augmentation.js';
 import type { OriginGuard } from './origin-guard.js';
-import { redactError } from './redact.js';
-import type { Token } from './token.js';
-import type { TokenManager } from './token-manager.js';
+import { redactError } from '../core/redact.js';
+import type { Token } from '../core/token.js';
+import type { TokenManager } from '../core/token-manager.js';
 
 /** Everything the two interceptors need, resolved once at attach time. */
 export interface InterceptorSettings {

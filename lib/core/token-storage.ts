@@ -1,4 +1,4 @@
-import type { Token } from '../token.js';
+import type { Token } from './token.js';
 
 /**
  * Where tokens live beyond one token manager: another tab, another process, a restart. Every method may be

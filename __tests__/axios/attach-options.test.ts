@@ -1,5 +1,5 @@
 import axios from 'axios';
-import { attachOAuth, TokenManager, type AttachOAuthOptions } from '../lib/index.js';
+import { attachOAuth, TokenManager, type AttachOAuthOptions } from '../../lib/index.js';
 
 const fetchToken = async (): Promise<string> => 'tok';
 const api = () => axios.create({ baseURL: 'https://api.example.com' });

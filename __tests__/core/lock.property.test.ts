@@ -1,6 +1,6 @@
 import axios, { AxiosError, CanceledError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import fc from 'fast-check';
-import { attachOAuth, TokenRefreshError } from '../lib/index.js';
+import { attachOAuth, TokenRefreshError } from '../../lib/index.js';
 
 /**
  * Reliability scenario 11 and properties 1-5 of §4: for any interleaving of token fetches, API responses, a

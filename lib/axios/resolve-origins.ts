@@ -1,5 +1,5 @@
-import type { OriginRule } from './options.js';
-import { insecureUrlReason, tryParseUrl } from './secure-url.js';
+import type { OriginRule } from './attach-options.js';
+import { insecureUrlReason, tryParseUrl } from '../core/secure-url.js';
 
 /**
  * Turns `options.origins` (or, by default, the instance's `baseURL`) into checked rules. Fails at attach time

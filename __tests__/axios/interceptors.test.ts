@@ -1,8 +1,8 @@
 import axios, { AxiosError, CanceledError } from 'axios';
 import MockAdapter from 'axios-mock-adapter';
 import { Readable } from 'node:stream';
-import { attachOAuth, ErrorCode, TokenRefreshError } from '../lib/index.js';
-import { BASE_URL, countingSource, createFakeApi, deferred, flushPromises } from './support/fake-api.js';
+import { attachOAuth, ErrorCode, TokenRefreshError } from '../../lib/index.js';
+import { BASE_URL, countingSource, createFakeApi, deferred, flushPromises } from '../support/fake-api.js';
 
 describe('attaching the token', () => {
   it.each([1, 10, 1000])('sends %i concurrent requests from cold with one token fetch, all carrying it', async (n) => {

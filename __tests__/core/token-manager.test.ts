@@ -1,5 +1,5 @@
-import { ErrorCode, OAuthError, TokenManager, TokenRefreshError, type TokenSourceContext } from '../lib/index.js';
-import { deferred } from './support/fake-api.js';
+import { ErrorCode, OAuthError, TokenManager, TokenRefreshError, type TokenSourceContext } from '../../lib/index.js';
+import { deferred } from '../support/fake-api.js';
 
 const START = Date.UTC(2026, 0, 1);
 

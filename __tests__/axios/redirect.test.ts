@@ -1,7 +1,7 @@
 import axios from 'axios';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { attachOAuth } from '../lib/index.js';
+import { attachOAuth } from '../../lib/index.js';
 
 /** Reliability scenario 51: a redirect to another origin must not carry the token (follow-redirects CVE-2022-0536). */
 describe('redirects', () => {

@@ -4,7 +4,7 @@ import { obtainToken, writeStored } from './obtain-token.js';
 import { validateTokenManagerOptions, type RefreshReason, type TokenManagerOptions } from './options.js';
 import { RefreshTimer } from './refresh-timer.js';
 import { toRefreshError } from './refresh-error.js';
-import type { TokenStorage } from './storage/token-storage.js';
+import type { TokenStorage } from './token-storage.js';
 import { normalizeToken, type Token, type TokenInput } from './token.js';
 
 /*

@@ -1,5 +1,5 @@
-import type { OriginRule } from './options.js';
-import { insecureUrlReason, tryParseUrl } from './secure-url.js';
+import type { OriginRule } from './attach-options.js';
+import { insecureUrlReason, tryParseUrl } from '../core/secure-url.js';
 
 /** The parts of a request config that decide where it goes (as axios' buildFullPath reads them). */
 export interface RequestTarget {

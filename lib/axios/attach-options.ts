@@ -1,0 +1,33 @@
+import type { AxiosError } from 'axios';
+import type { TokenManagerOptions } from '../core/options.js';
+import type { TokenManager } from '../core/token-manager.js';
+
+/** Which request URLs may carry the token. A string is an origin (`https://api.example.com`). */
+export type OriginRule = string | RegExp | ((url: URL) => boolean);
+
+/** Options of {@link attachOAuth}. */
+export interface AttachOAuthOptions extends Partial<TokenManagerOptions> {
+  /**
+   * Share an existing token manager (e.g. `otherHandle.tokenManager`) so several instances use one lock. When
+   * given, the token options (`fetchToken`, ...) must be left out.
+   */
+  tokenManager?: TokenManager;
+  /**
+   * Origins that may receive the token. Requests elsewhere go out without it and never trigger a refresh.
+   * @default the origin of the instance's `baseURL` (in a browser without one: the page's origin)
+   */
+  origins?: OriginRule | OriginRule[];
+  /** Allow sending the token over plain `http:` to a non-loopback host. @default false */
+  allowInsecureHttp?: boolean;
+  /** Which failed responses mean "the token is bad": refresh once and replay. @default status 401 */
+  shouldRefresh?: (error: AxiosError) => boolean;
+  /** The header that carries the token. @default 'Authorization' */
+  headerName?: string;
+  /**
+   * The scheme before the token, or `''` for the bare token (e.g. `X-Api-Token: <token>`).
+   * @default the token's `token_type` ('Bearer')
+   */
+  headerScheme?: string;
+}
+
+export const DEFAULT_HEADER_NAME = 'Authorization';
