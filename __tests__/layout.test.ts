@@ -23,7 +23,9 @@ const files = sourceFiles(lib).map((file) => relative(lib, file).split('\\').joi
 const graph = new Map<string, { local: string[]; packages: string[] }>();
 for (const file of files) {
   const all = specifiers(join(lib, file));
-  const local = all.filter((s) => s.startsWith('.')).map((s) => posix.normalize(posix.join(posix.dirname(file), s.replace(/\.js$/, '.ts'))));
+  const local = all
+    .filter((s) => s.startsWith('.'))
+    .map((s) => posix.normalize(posix.join(posix.dirname(file), s.replace(/\.js$/, '.ts'))));
   graph.set(file, { local, packages: all.filter((s) => !s.startsWith('.')) });
 }
 const layerOf = (file: string): string => (file.includes('/') ? file.slice(0, file.indexOf('/')) : 'top');
@@ -66,7 +68,9 @@ describe('the layout of lib/', () => {
   });
 
   it('keeps index.ts to exports only', () => {
-    const lines = readFileSync(join(lib, 'index.ts'), 'utf8').split('\n').filter((line) => line.trim() !== '');
+    const lines = readFileSync(join(lib, 'index.ts'), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '');
     const logic = lines.filter((line) => !/^(export\b|\s+[\w ,]+,?$|\}\s+from\s)/.test(line) && !line.trim().startsWith('//'));
     expect(logic).toEqual([]);
   });

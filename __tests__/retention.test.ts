@@ -9,7 +9,9 @@ import { promisify } from 'node:util';
 describe('no retained waiters', () => {
   it('keeps the heap flat over 1,000 waves and lets every finished request be collected', async () => {
     const probe = join(__dirname, 'support/retention-probe.ts');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', probe], { cwd: join(__dirname, '..') });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', probe], {
+      cwd: join(__dirname, '..'),
+    });
     const result = JSON.parse(stdout) as { growthBytes: number; firstConfigCollected: boolean; fetches: number };
     expect(result.firstConfigCollected).toBe(true);
     expect(result.fetches).toBeGreaterThan(1000); // every wave really refreshed

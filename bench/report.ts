@@ -26,7 +26,12 @@ function formatCell(cell: Cell): string {
 
 /** The machine the figures come from, as README.md quotes it. */
 export function machine(): Record<string, string | number> {
-  return { node: process.version, nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', platform: `${process.platform} ${process.arch}` };
+  return {
+    node: process.version,
+    nproc: cpus().length,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    platform: `${process.platform} ${process.arch}`,
+  };
 }
 
 /** Writes the raw figures to bench/results/ (gitignored): one timestamped file and latest.json. */

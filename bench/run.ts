@@ -29,7 +29,14 @@ async function main(): Promise<void> {
   const targets = checkTargets(reports, config.quick);
   console.log(renderTable(targets.table));
   const totalSeconds = (performance.now() - started) / 1000;
-  const file = writeResults({ machine: host, config, totalSeconds, startedAt: new Date().toISOString(), targets: targets.raw, scenarios: reports });
+  const file = writeResults({
+    machine: host,
+    config,
+    totalSeconds,
+    startedAt: new Date().toISOString(),
+    targets: targets.raw,
+    scenarios: reports,
+  });
   console.log(`Raw figures: ${file} (${totalSeconds.toFixed(1)} s in all)`);
 }
 

@@ -23,13 +23,20 @@ function hotPathVerdicts(raw: { memory: HotPathRow[] }): Verdict[] {
   const aar = raw.memory.find((r) => r.subject === axiosAuthRefresh.name)!;
   const vsPeer = aar.medianUs / ours.medianUs;
   return [
-    { target: 'Hot path within 5% of bare axios (in-memory)', ours: `${(ours.ratio * 100).toFixed(1)}% of bare axios, +${ours.overheadUs.toFixed(2)} CPU µs/request`, met: ours.ratio >= 0.95 },
+    {
+      target: 'Hot path within 5% of bare axios (in-memory)',
+      ours: `${(ours.ratio * 100).toFixed(1)}% of bare axios, +${ours.overheadUs.toFixed(2)} CPU µs/request`,
+      met: ours.ratio >= 0.95,
+    },
     // "No slower" within 1%: medians of this many blocks still move by more than that between runs.
     { target: 'Hot path no slower than axios-auth-refresh', ours: `${(vsPeer * 100).toFixed(1)}% of its req/s`, met: vsPeer >= 0.99 },
   ];
 }
 
-function waveVerdict(target: string, runs: { subject: string; counters: { tokenRequests: number }; outcomes: { failed: number; hung: number } }[]): Verdict {
+function waveVerdict(
+  target: string,
+  runs: { subject: string; counters: { tokenRequests: number }; outcomes: { failed: number; hung: number } }[],
+): Verdict {
   const ours = runs.filter((r) => r.subject === OURS);
   const fetches = ours.map((r) => r.counters.tokenRequests);
   const failed = ours.reduce((n, r) => n + r.outcomes.failed + r.outcomes.hung, 0);
@@ -39,7 +46,11 @@ function waveVerdict(target: string, runs: { subject: string; counters: { tokenR
 function scaleVerdict(runs: ScaleRun[]): Verdict {
   const sizes = [...new Set(runs.map((r) => r.n))];
   const at = (n: number, subject: string) => runs.find((r) => r.n === n && r.subject === subject)!;
-  const leaner = sizes.every((n) => runs.filter((r) => r.n === n && r.subject !== OURS && r.subject !== bareAxios.name).every((p) => at(n, OURS).heapPerWaiter < p.heapPerWaiter));
+  const leaner = sizes.every((n) =>
+    runs
+      .filter((r) => r.n === n && r.subject !== OURS && r.subject !== bareAxios.name)
+      .every((p) => at(n, OURS).heapPerWaiter < p.heapPerWaiter),
+  );
   const first = at(sizes[0]!, OURS);
   const last = at(sizes[sizes.length - 1]!, OURS);
   // "Linear": the per-request cost at the largest size stays within 2x of the smallest (GC grows with the heap).
@@ -53,7 +64,11 @@ function failureVerdict(runs: RefreshFailureRun[]): Verdict {
   const kinds = Object.keys(ours.outcomes.errors);
   const typed = kinds.length > 0 && kinds.every((k) => k.startsWith('TokenRefreshError') && k.includes('cause:'));
   const met = ours.outcomes.hung === 0 && ours.unhandled === 0 && ours.outcomes.ok === 0 && typed;
-  return { target: 'Refresh failure: 0 hangs, 0 unhandled, TokenRefreshError with cause', ours: `hung ${ours.outcomes.hung}, unhandled ${ours.unhandled}, ${kinds.join('; ')}`, met };
+  return {
+    target: 'Refresh failure: 0 hangs, 0 unhandled, TokenRefreshError with cause',
+    ours: `hung ${ours.outcomes.hung}, unhandled ${ours.unhandled}, ${kinds.join('; ')}`,
+    met,
+  };
 }
 
 /** Checks this package's figures against the targets of issue 4 (shown, never asserted). */
@@ -61,11 +76,16 @@ export function checkTargets(reports: ScenarioReport[], quick: boolean): { table
   const raw = (id: string): unknown => reports.find((r) => r.id === id)?.raw;
   const verdicts: Verdict[] = [];
   if (raw('hot-path')) verdicts.push(...hotPathVerdicts(raw('hot-path') as { memory: HotPathRow[] }));
-  if (raw('storm')) verdicts.push(waveVerdict('Storm: 1 token fetch, 0 failures (each transport × token state)', raw('storm') as StormRun[]));
+  if (raw('storm'))
+    verdicts.push(waveVerdict('Storm: 1 token fetch, 0 failures (each transport × token state)', raw('storm') as StormRun[]));
   if (raw('late-401')) verdicts.push(waveVerdict('Late 401s: 1 token fetch, 0 failures', raw('late-401') as Late401Run[]));
   if (raw('proactive')) {
     const ours = (raw('proactive') as ProactiveRun[]).find((r) => r.subject === OURS)!;
-    verdicts.push({ target: 'Proactive: 0 requests see a 401', ours: `${ours.counters.api401} 401s, ${ours.failed} failed`, met: ours.counters.api401 === 0 && ours.failed === 0 });
+    verdicts.push({
+      target: 'Proactive: 0 requests see a 401',
+      ours: `${ours.counters.api401} 401s, ${ours.failed} failed`,
+      met: ours.counters.api401 === 0 && ours.failed === 0,
+    });
   }
   if (raw('scale')) verdicts.push(scaleVerdict(raw('scale') as ScaleRun[]));
   if (raw('refresh-failure')) verdicts.push(failureVerdict(raw('refresh-failure') as RefreshFailureRun[]));
@@ -73,7 +93,9 @@ export function checkTargets(reports: ScenarioReport[], quick: boolean): { table
     title: 'Targets (axios-oauth-lock)',
     columns: ['Target', 'Measured', 'Verdict'],
     rows: verdicts.map((v) => [v.target, v.ours, ok(v.met)]),
-    note: quick ? 'Quick mode: smoke-test sizes. Counts (fetches, failures, hangs) are meaningful; timings and heap figures are not.' : undefined,
+    note: quick
+      ? 'Quick mode: smoke-test sizes. Counts (fetches, failures, hangs) are meaningful; timings and heap figures are not.'
+      : undefined,
   };
   return { table, raw: verdicts };
 }

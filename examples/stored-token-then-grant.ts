@@ -26,7 +26,12 @@ async function loadStored(file: string): Promise<Token | undefined> {
 
 async function main(): Promise<void> {
   const file = env('TOKEN_FILE');
-  const grant = clientCredentials({ tokenUrl: env('TOKEN_URL'), clientId: env('CLIENT_ID'), clientSecret: env('CLIENT_SECRET'), scope: optionalEnv('SCOPE') });
+  const grant = clientCredentials({
+    tokenUrl: env('TOKEN_URL'),
+    clientId: env('CLIENT_ID'),
+    clientSecret: env('CLIENT_SECRET'),
+    scope: optionalEnv('SCOPE'),
+  });
   let source = 'authorization server';
   const fetchToken: TokenSource = async (context) => {
     // Only the first token may come from storage; a renewal (expiry, 401) always asks the server.

@@ -1,5 +1,10 @@
 import type { AxiosError, AxiosInstance } from 'axios';
-import { createRequestInterceptor, createResponseErrorInterceptor, formatHeaderValue, type InterceptorSettings } from './axios/interceptors.js';
+import {
+  createRequestInterceptor,
+  createResponseErrorInterceptor,
+  formatHeaderValue,
+  type InterceptorSettings,
+} from './axios/interceptors.js';
 import { DEFAULT_HEADER_NAME, type AttachOAuthOptions } from './axios/attach-options.js';
 import { resolveOrigins } from './axios/resolve-origins.js';
 import { createOriginGuard } from './axios/origin-guard.js';
@@ -92,8 +97,18 @@ function resolveSettings(instance: AxiosInstance, options: AttachOAuthOptions): 
 }
 
 const TOKEN_OPTION_NAMES = [
-  'fetchToken', 'initialToken', 'refreshBufferSeconds', 'refreshTimeoutMs', 'minRefreshIntervalMs', 'retryIntervalMs',
-  'keepFresh', 'onTokenUpdate', 'onRefreshFailed', 'onBackgroundError', 'now', 'storage',
+  'fetchToken',
+  'initialToken',
+  'refreshBufferSeconds',
+  'refreshTimeoutMs',
+  'minRefreshIntervalMs',
+  'retryIntervalMs',
+  'keepFresh',
+  'onTokenUpdate',
+  'onRefreshFailed',
+  'onBackgroundError',
+  'now',
+  'storage',
 ] as const;
 
 function resolveManager(options: AttachOAuthOptions): TokenManager {

@@ -6,10 +6,5 @@ export * from './grants/index.js';
 export * from './storage/index.js';
 export type { RequestAuthState } from './axios/augmentation.js';
 export type { AttachOAuthOptions, OriginRule } from './axios/attach-options.js';
-export type {
-  RefreshReason,
-  TokenManagerOptions,
-  TokenSource,
-  TokenSourceContext,
-} from './core/options.js';
+export type { RefreshReason, TokenManagerOptions, TokenSource, TokenSourceContext } from './core/options.js';
 export type { Token, TokenFields, TokenInput, TokenResponseJson } from './core/token.js';

@@ -1,25 +1,90 @@
 import axios from 'axios';
-import { attachOAuth, TokenManager, type AttachOAuthOptions } from '../../lib/index.js';
+import { attachOAuth, TokenManager } from '../../lib/index.js';
 
 const fetchToken = async (): Promise<string> => 'tok';
 const api = () => axios.create({ baseURL: 'https://api.example.com' });
 
 describe('bad options fail at attachOAuth() time, naming the option', () => {
   it.each<[string, () => unknown, ErrorConstructor, string]>([
-    ['a missing fetchToken', () => attachOAuth(api(), {} as AttachOAuthOptions), TypeError, '"options.fetchToken" must be a function'],
-    ['a non-function hook', () => attachOAuth(api(), { fetchToken, onTokenUpdate: 'x' as never }), TypeError, '"options.onTokenUpdate" must be a function'],
-    ['a negative buffer', () => attachOAuth(api(), { fetchToken, refreshBufferSeconds: -1 }), RangeError, '"options.refreshBufferSeconds" must be a finite number >= 0'],
-    ['a string timeout', () => attachOAuth(api(), { fetchToken, refreshTimeoutMs: '5' as never }), TypeError, '"options.refreshTimeoutMs" must be a number'],
-    ['a zero timeout', () => attachOAuth(api(), { fetchToken, refreshTimeoutMs: 0 }), RangeError, '"options.refreshTimeoutMs" must be a finite number >= 1'],
-    ['a non-boolean keepFresh', () => attachOAuth(api(), { fetchToken, keepFresh: 1 as never }), TypeError, '"options.keepFresh" must be a boolean'],
-    ['no baseURL and no origins', () => attachOAuth(axios.create(), { fetchToken }), TypeError, '"options.origins" is required when the instance has no absolute baseURL: without it the token could go to any host'],
-    ['an empty origins list', () => attachOAuth(api(), { fetchToken, origins: [] }), RangeError, '"options.origins" must name at least one origin'],
-    ['an origin that is not a URL', () => attachOAuth(api(), { fetchToken, origins: ['api.example.com'] }), TypeError, '"options.origins[0]" must be an http(s) origin such as "https://api.example.com"'],
-    ['an http origin to a remote host', () => attachOAuth(api(), { fetchToken, origins: ['http://api.example.com'] }), RangeError, '"options.origins[0]" is plain http to a non-loopback host, so the token would travel unencrypted: use https or set "options.allowInsecureHttp"'],
-    ['an http baseURL to a remote host', () => attachOAuth(axios.create({ baseURL: 'http://api.example.com' }), { fetchToken }), RangeError, '"instance.defaults.baseURL" is plain http to a non-loopback host, so the token would travel unencrypted: use https or set "options.allowInsecureHttp"'],
-    ['a header name with a space', () => attachOAuth(api(), { fetchToken, headerName: 'X Token' }), TypeError, '"options.headerName" must be a valid HTTP header name'],
-    ['a token option beside a shared manager', () => attachOAuth(api(), { tokenManager: new TokenManager({ fetchToken }), fetchToken }), TypeError, '"options.fetchToken" cannot be combined with "options.tokenManager": set it on the shared manager'],
-    ['something that is not an axios instance', () => attachOAuth({} as never, { fetchToken }), TypeError, '"instance" must be an axios instance (from axios.create())'],
+    ['a missing fetchToken', () => attachOAuth(api(), {}), TypeError, '"options.fetchToken" must be a function'],
+    [
+      'a non-function hook',
+      () => attachOAuth(api(), { fetchToken, onTokenUpdate: 'x' as never }),
+      TypeError,
+      '"options.onTokenUpdate" must be a function',
+    ],
+    [
+      'a negative buffer',
+      () => attachOAuth(api(), { fetchToken, refreshBufferSeconds: -1 }),
+      RangeError,
+      '"options.refreshBufferSeconds" must be a finite number >= 0',
+    ],
+    [
+      'a string timeout',
+      () => attachOAuth(api(), { fetchToken, refreshTimeoutMs: '5' as never }),
+      TypeError,
+      '"options.refreshTimeoutMs" must be a number',
+    ],
+    [
+      'a zero timeout',
+      () => attachOAuth(api(), { fetchToken, refreshTimeoutMs: 0 }),
+      RangeError,
+      '"options.refreshTimeoutMs" must be a finite number >= 1',
+    ],
+    [
+      'a non-boolean keepFresh',
+      () => attachOAuth(api(), { fetchToken, keepFresh: 1 as never }),
+      TypeError,
+      '"options.keepFresh" must be a boolean',
+    ],
+    [
+      'no baseURL and no origins',
+      () => attachOAuth(axios.create(), { fetchToken }),
+      TypeError,
+      '"options.origins" is required when the instance has no absolute baseURL: without it the token could go to any host',
+    ],
+    [
+      'an empty origins list',
+      () => attachOAuth(api(), { fetchToken, origins: [] }),
+      RangeError,
+      '"options.origins" must name at least one origin',
+    ],
+    [
+      'an origin that is not a URL',
+      () => attachOAuth(api(), { fetchToken, origins: ['api.example.com'] }),
+      TypeError,
+      '"options.origins[0]" must be an http(s) origin such as "https://api.example.com"',
+    ],
+    [
+      'an http origin to a remote host',
+      () => attachOAuth(api(), { fetchToken, origins: ['http://api.example.com'] }),
+      RangeError,
+      '"options.origins[0]" is plain http to a non-loopback host, so the token would travel unencrypted: use https or set "options.allowInsecureHttp"',
+    ],
+    [
+      'an http baseURL to a remote host',
+      () => attachOAuth(axios.create({ baseURL: 'http://api.example.com' }), { fetchToken }),
+      RangeError,
+      '"instance.defaults.baseURL" is plain http to a non-loopback host, so the token would travel unencrypted: use https or set "options.allowInsecureHttp"',
+    ],
+    [
+      'a header name with a space',
+      () => attachOAuth(api(), { fetchToken, headerName: 'X Token' }),
+      TypeError,
+      '"options.headerName" must be a valid HTTP header name',
+    ],
+    [
+      'a token option beside a shared manager',
+      () => attachOAuth(api(), { tokenManager: new TokenManager({ fetchToken }), fetchToken }),
+      TypeError,
+      '"options.fetchToken" cannot be combined with "options.tokenManager": set it on the shared manager',
+    ],
+    [
+      'something that is not an axios instance',
+      () => attachOAuth({} as never, { fetchToken }),
+      TypeError,
+      '"instance" must be an axios instance (from axios.create())',
+    ],
   ])('rejects %s', (_label, attach, type, message) => {
     expect(attach).toThrow(type);
     expect(attach).toThrow(message);

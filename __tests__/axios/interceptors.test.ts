@@ -81,7 +81,10 @@ describe('origins', () => {
     const api = axios.create();
     const mock = new MockAdapter(api, { onNoMatch: 'throwException' });
     mock.onAny().reply((config) => [200, config.headers?.Authorization ?? null]);
-    attachOAuth(api, { fetchToken: async () => 'tok', origins: [/^https:\/\/[a-z]+\.example\.org$/, (url) => url.hostname === 'other.test'] });
+    attachOAuth(api, {
+      fetchToken: async () => 'tok',
+      origins: [/^https:\/\/[a-z]+\.example\.org$/, (url) => url.hostname === 'other.test'],
+    });
     expect((await api.get('https://a.example.org/x')).data).toBe('Bearer tok');
     expect((await api.get('https://other.test/x')).data).toBe('Bearer tok');
     expect((await api.get('https://a.example.org.evil.com/x')).data).toBeNull();
@@ -263,7 +266,14 @@ describe('several instances', () => {
     const a = createFakeApi();
     const b = createFakeApi();
     const fetchToken = countingSource();
-    const handle = attachOAuth(a.api, { fetchToken: async (ctx) => { const t = await fetchToken(); a.valid.add(t.accessToken); b.valid.add(t.accessToken); return t; } });
+    const handle = attachOAuth(a.api, {
+      fetchToken: async () => {
+        const t = await fetchToken();
+        a.valid.add(t.accessToken);
+        b.valid.add(t.accessToken);
+        return t;
+      },
+    });
     attachOAuth(b.api, { tokenManager: handle.tokenManager });
     await Promise.all([a.api.get('/x'), b.api.get('/y'), a.api.get('/z')]);
     a.valid.clear();

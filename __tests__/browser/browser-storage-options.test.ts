@@ -13,8 +13,18 @@ describe('browserStorage options', () => {
     ['a non-boolean storeRefreshToken', { key: 'k', storeRefreshToken: 'no' }, TypeError, '"options.storeRefreshToken" must be a boolean'],
     ['an empty databaseName', { key: 'k', databaseName: '' }, TypeError, '"options.databaseName" must be a non-empty string'],
     ['a string refreshTokenWaitMs', { key: 'k', refreshTokenWaitMs: '5' }, TypeError, '"options.refreshTokenWaitMs" must be a number'],
-    ['a negative refreshTokenWaitMs', { key: 'k', refreshTokenWaitMs: -1 }, RangeError, '"options.refreshTokenWaitMs" must be a finite number >= 0'],
-    ['an infinite refreshTokenWaitMs', { key: 'k', refreshTokenWaitMs: Infinity }, RangeError, '"options.refreshTokenWaitMs" must be a finite number >= 0'],
+    [
+      'a negative refreshTokenWaitMs',
+      { key: 'k', refreshTokenWaitMs: -1 },
+      RangeError,
+      '"options.refreshTokenWaitMs" must be a finite number >= 0',
+    ],
+    [
+      'an infinite refreshTokenWaitMs',
+      { key: 'k', refreshTokenWaitMs: Infinity },
+      RangeError,
+      '"options.refreshTokenWaitMs" must be a finite number >= 0',
+    ],
   ])('rejects %s, naming the option', (_case, options, ErrorClass, message) => {
     const create = () => browserStorage(options as BrowserStorageOptions);
     expect(create).toThrow(ErrorClass);
@@ -45,7 +55,7 @@ describe('browserStorage without Web Locks and IndexedDB', () => {
     expect(await storage.get()).toEqual(token);
   });
 
-  it('does not share one instance\'s token with another instance in the same realm', async () => {
+  it("does not share one instance's token with another instance in the same realm", async () => {
     await browserStorage({ key: 'same-key' }).set(token);
 
     expect(await browserStorage({ key: 'same-key' }).get()).toBeNull();

@@ -4,7 +4,13 @@ import type { Harness } from './app/main';
 import { startBrowserAuthServer, type BrowserAuthServer } from '../support/browser-auth-server';
 import { bundleTestApp, call, describeInChromium, launchChromium, waitForLockLog, type Chromium } from '../support/browser-harness';
 
-const token = (n: number): Token => ({ accessToken: `access-${n}`, tokenType: 'Bearer', refreshToken: `refresh-${n}`, expiresAt: 2e12 + n, obtainedAt: 1e12 });
+const token = (n: number): Token => ({
+  accessToken: `access-${n}`,
+  tokenType: 'Bearer',
+  refreshToken: `refresh-${n}`,
+  expiresAt: 2e12 + n,
+  obtainedAt: 1e12,
+});
 
 describeInChromium('browserStorage in two tabs of one origin (Chromium)', () => {
   let server: BrowserAuthServer;
@@ -24,10 +30,15 @@ describeInChromium('browserStorage in two tabs of one origin (Chromium)', () => 
   });
 
   /** Opens the storage `key` under the id `key` in each page. */
-  const open = (key: string, pages: Page[], options: object = {}) => Promise.all(pages.map((page) => call(page, 'open', key, { key, ...options })));
+  const open = (key: string, pages: Page[], options: object = {}) =>
+    Promise.all(pages.map((page) => call(page, 'open', key, { key, ...options })));
   const received = (page: Page, id: string, count: number) =>
-    page.waitForFunction(([id, n]) => (globalThis as unknown as { harness: Harness }).harness.received(id).length === n, [id, count] as const);
-  const pending = (page: Page, count: number) => page.waitForFunction(async (n) => (await navigator.locks.query()).pending?.length === n, count);
+    page.waitForFunction(([id, n]) => (globalThis as unknown as { harness: Harness }).harness.received(id).length === n, [
+      id,
+      count,
+    ] as const);
+  const pending = (page: Page, count: number) =>
+    page.waitForFunction(async (n) => (await navigator.locks.query()).pending?.length === n, count);
   /** Tab a holds the lock of storage `key` as `holder`; tab b then asks for it as `waiter` and is left waiting. */
   async function holdAndQueue(key: string, holder: string, waiter: string): Promise<void> {
     await open(key, [a, b]);
@@ -38,7 +49,10 @@ describeInChromium('browserStorage in two tabs of one origin (Chromium)', () => 
   }
 
   it('shares the token between tabs with lock and subscribe, and round-trips set, get and delete', async () => {
-    expect(await open('round-trip', [a, b])).toEqual([{ shared: true, withLock: 'function', subscribe: 'function' }, { shared: true, withLock: 'function', subscribe: 'function' }]);
+    expect(await open('round-trip', [a, b])).toEqual([
+      { shared: true, withLock: 'function', subscribe: 'function' },
+      { shared: true, withLock: 'function', subscribe: 'function' },
+    ]);
     expect(await call(b, 'get', 'round-trip')).toBeNull();
 
     await call(a, 'set', 'round-trip', token(1));
@@ -123,7 +137,11 @@ describeInChromium('browserStorage in two tabs of one origin (Chromium)', () => 
     await open('no-locks', [old, a]);
     await call(a, 'set', 'no-locks', token(5));
 
-    expect(await call(old, 'open', 'no-locks', { key: 'no-locks' })).toEqual({ shared: false, withLock: 'undefined', subscribe: 'undefined' });
+    expect(await call(old, 'open', 'no-locks', { key: 'no-locks' })).toEqual({
+      shared: false,
+      withLock: 'undefined',
+      subscribe: 'undefined',
+    });
     expect(await call(old, 'get', 'no-locks')).toBeNull();
     await call(old, 'set', 'no-locks', token(6));
     expect(await call(old, 'get', 'no-locks')).toEqual(token(6));

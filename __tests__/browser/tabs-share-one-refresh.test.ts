@@ -44,31 +44,38 @@ describeInChromium('tabs sharing browserStorage against rotating refresh tokens 
   async function burstInEveryTab(perTab: number): Promise<{ refreshes: number; ok: number; errors: string[] }> {
     const before = server.stats.refreshes;
     const results = await Promise.all(tabs.map((tab) => call(tab, 'burst', perTab)));
-    return { refreshes: server.stats.refreshes - before, ok: results.reduce((n, r) => n + r.ok, 0), errors: results.flatMap((r) => r.errors) };
+    return {
+      refreshes: server.stats.refreshes - before,
+      ok: results.reduce((n, r) => n + r.ok, 0),
+      errors: results.flatMap((r) => r.errors),
+    };
   }
 
-  it.each([true, false])('makes exactly one refresh per expiry, whichever tab notices it, with no invalid_grant and no tab signed out (storeRefreshToken: %s)', async (storeRefreshToken) => {
-    const invalidGrantsBefore = server.stats.invalidGrants;
-    let now = Date.now();
-    await setClock(now);
-    await signInEverywhere(`one-per-expiry-${storeRefreshToken}`, storeRefreshToken, now);
-    const phases = [await burstInEveryTab(10)];
-    for (let expiry = 1; expiry <= 4; expiry++) {
-      now += TTL_SECONDS * 1000 + 500; // past the expiry: every tab must refresh before sending
+  it.each([true, false])(
+    'makes exactly one refresh per expiry, whichever tab notices it, with no invalid_grant and no tab signed out (storeRefreshToken: %s)',
+    async (storeRefreshToken) => {
+      const invalidGrantsBefore = server.stats.invalidGrants;
+      let now = Date.now();
       await setClock(now);
+      await signInEverywhere(`one-per-expiry-${storeRefreshToken}`, storeRefreshToken, now);
+      const phases = [await burstInEveryTab(10)];
+      for (let expiry = 1; expiry <= 4; expiry++) {
+        now += TTL_SECONDS * 1000 + 500; // past the expiry: every tab must refresh before sending
+        await setClock(now);
+        phases.push(await burstInEveryTab(10));
+      }
+      // The server alone moves past the expiry: every tab's requests are answered 401 (the replay path).
+      server.setClock(now + TTL_SECONDS * 1000 + 500);
       phases.push(await burstInEveryTab(10));
-    }
-    // The server alone moves past the expiry: every tab's requests are answered 401 (the replay path).
-    server.setClock(now + TTL_SECONDS * 1000 + 500);
-    phases.push(await burstInEveryTab(10));
 
-    expect(phases.map((p) => p.refreshes)).toEqual([0, 1, 1, 1, 1, 1]);
-    expect(phases.flatMap((p) => p.errors)).toEqual([]);
-    expect(phases.map((p) => p.ok)).toEqual(Array(6).fill(10 * TABS));
-    expect(server.stats.invalidGrants - invalidGrantsBefore).toBe(0);
-    const statuses = await Promise.all(tabs.map((tab) => call(tab, 'status')));
-    expect(statuses).toEqual(Array(TABS).fill({ signedIn: true, backgroundErrors: [] }));
-  });
+      expect(phases.map((p) => p.refreshes)).toEqual([0, 1, 1, 1, 1, 1]);
+      expect(phases.flatMap((p) => p.errors)).toEqual([]);
+      expect(phases.map((p) => p.ok)).toEqual(Array(6).fill(10 * TABS));
+      expect(server.stats.invalidGrants - invalidGrantsBefore).toBe(0);
+      const statuses = await Promise.all(tabs.map((tab) => call(tab, 'status')));
+      expect(statuses).toEqual(Array(TABS).fill({ signedIn: true, backgroundErrors: [] }));
+    },
+  );
 
   it('keeps every tab signed in under continuous traffic across several real expiries, one refresh at a time', async () => {
     await setClock(null);
@@ -79,7 +86,9 @@ describeInChromium('tabs sharing browserStorage against rotating refresh tokens 
     const elapsedMs = Date.now() - startedAt;
     const refreshes = server.stats.refreshes - refreshesBefore;
     const requests = results.reduce((n, r) => n + r.ok + r.failed, 0);
-    process.stderr.write(`browser tabs: ${TABS} tabs, ${requests} requests in ${elapsedMs} ms, ${refreshes} refreshes, ${server.stats.invalidGrants - invalidGrantsBefore} invalid_grant\n`);
+    process.stderr.write(
+      `browser tabs: ${TABS} tabs, ${requests} requests in ${elapsedMs} ms, ${refreshes} refreshes, ${server.stats.invalidGrants - invalidGrantsBefore} invalid_grant\n`,
+    );
 
     expect(results.flatMap((r) => r.errors)).toEqual([]);
     expect(server.stats.invalidGrants - invalidGrantsBefore).toBe(0);

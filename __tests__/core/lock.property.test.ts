@@ -46,11 +46,11 @@ describe('the lock under every interleaving (fast-check scheduler)', () => {
             },
           });
           attachOAuth(api, { fetchToken });
-          s.schedule(Promise.resolve('server revokes every token issued so far')).then(() => valid.clear());
+          void s.schedule(Promise.resolve('server revokes every token issued so far')).then(() => valid.clear());
 
           const requests = Array.from({ length: n }, (_, i) => {
             const controller = new AbortController();
-            if (aborts[i]) s.schedule(Promise.resolve(`abort ${i}`)).then(() => controller.abort());
+            if (aborts[i]) void s.schedule(Promise.resolve(`abort ${i}`)).then(() => controller.abort());
             return api.get(`/r${i}`, { signal: controller.signal });
           });
           const outcomes = await s.waitFor(Promise.allSettled(requests));

@@ -11,7 +11,7 @@ const SECRETS = ['s3cret-client', 'r3fresh-token', 'acc3ss-token', 'pa55word'];
 function everyRendering(error: unknown): string {
   const parts: string[] = [];
   for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    parts.push(JSON.stringify(e) ?? '', inspect(e, { depth: Infinity }), String(e), String((e as Error).stack));
+    parts.push(JSON.stringify(e) ?? '', inspect(e, { depth: Infinity }), (e as Error).toString(), String((e as Error).stack));
   }
   return parts.join('\n');
 }

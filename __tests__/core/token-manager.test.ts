@@ -90,10 +90,7 @@ describe('single flight', () => {
 describe('proactive refresh', () => {
   it('reuses the token until expiresAt - buffer, then refreshes in the background without blocking', async () => {
     const gate = deferred<{ accessToken: string; expiresIn: number }>();
-    const fetchToken = jest
-      .fn()
-      .mockResolvedValueOnce({ accessToken: 'old', expiresIn: 600 })
-      .mockReturnValueOnce(gate.promise);
+    const fetchToken = jest.fn().mockResolvedValueOnce({ accessToken: 'old', expiresIn: 600 }).mockReturnValueOnce(gate.promise);
     const manager = new TokenManager({ fetchToken, refreshBufferSeconds: 60 });
     await manager.getToken();
     jest.setSystemTime(START + 540_000 - 1); // one tick before the buffer
@@ -251,7 +248,11 @@ describe('failure handling', () => {
     ['null', null, 'the token source returned null instead of a token'],
     ['an empty object', {}, 'the access token is missing or not a non-empty string'],
     ['a number token', { accessToken: 42 }, 'the access token is missing or not a non-empty string'],
-    ['a token with a newline', 'abc\r\nX-Evil: 1', 'the access token has characters not allowed in an Authorization header (RFC 6750 §2.1)'],
+    [
+      'a token with a newline',
+      'abc\r\nX-Evil: 1',
+      'the access token has characters not allowed in an Authorization header (RFC 6750 §2.1)',
+    ],
     ['garbage expires_in', { access_token: 'a', expires_in: 'soon' }, 'expires_in is not a number of seconds'],
   ])('rejects a source that returns %s with ERR_INVALID_TOKEN', async (_label, value, reason) => {
     const manager = new TokenManager({ fetchToken: async () => value as never });
@@ -348,7 +349,10 @@ describe('token lifecycle', () => {
 
   it('revokes through the source, then clears even when revocation fails', async () => {
     const revoke = jest.fn().mockRejectedValueOnce(new Error('503')).mockResolvedValue(undefined);
-    const fetchToken = Object.assign(jest.fn(async () => 'tok'), { revoke });
+    const fetchToken = Object.assign(
+      jest.fn(async () => 'tok'),
+      { revoke },
+    );
     const manager = new TokenManager({ fetchToken });
     await manager.getToken();
     await expect(manager.revoke()).rejects.toThrow('503');

@@ -58,7 +58,11 @@ describe('clientCredentials', () => {
 
   it('renews by running the grant again, whatever the last token was', async () => {
     const { http, mock } = mockAuthServer();
-    mock.onPost(TOKEN_URL).replyOnce(200, tokenBody()).onPost(TOKEN_URL).replyOnce(200, tokenBody({ access_token: 'at-2' }));
+    mock
+      .onPost(TOKEN_URL)
+      .replyOnce(200, tokenBody())
+      .onPost(TOKEN_URL)
+      .replyOnce(200, tokenBody({ access_token: 'at-2' }));
     const grant = clientCredentials({ tokenUrl: TOKEN_URL, ...CLIENT, httpClient: http });
     await grant(ctx());
     const renewed = await grant(ctx({ accessToken: 'at-1', tokenType: 'Bearer', obtainedAt: 0, refreshToken: 'rt-x' }));

@@ -25,14 +25,20 @@ describe('discovery', () => {
       'https://id.example.com/realms/acme/.well-known/openid-configuration',
       'https://id.example.com/.well-known/oauth-authorization-server/realms/acme',
     ]);
-    expect(wellKnownUrls('https://id.example.com/', 'oauth-authorization-server')).toEqual(['https://id.example.com/.well-known/oauth-authorization-server']);
-    expect(wellKnownUrls('https://id.example.com/realms/acme/', 'openid-configuration')).toEqual(['https://id.example.com/realms/acme/.well-known/openid-configuration']);
+    expect(wellKnownUrls('https://id.example.com/', 'oauth-authorization-server')).toEqual([
+      'https://id.example.com/.well-known/oauth-authorization-server',
+    ]);
+    expect(wellKnownUrls('https://id.example.com/realms/acme/', 'openid-configuration')).toEqual([
+      'https://id.example.com/realms/acme/.well-known/openid-configuration',
+    ]);
   });
 
   it('resolves the token endpoint of an issuer with a path from its OIDC document', async () => {
     const issuer = nextIssuer('/realms/acme');
     const { grant, mock } = grantFor(issuer);
-    mock.onGet(`${issuer}/.well-known/openid-configuration`).reply(200, metadata(issuer, { token_endpoint: `${issuer}/protocol/openid-connect/token` }));
+    mock
+      .onGet(`${issuer}/.well-known/openid-configuration`)
+      .reply(200, metadata(issuer, { token_endpoint: `${issuer}/protocol/openid-connect/token` }));
     mock.onPost(`${issuer}/protocol/openid-connect/token`).reply(200, tokenBody());
 
     await expect(grant(ctx())).resolves.toMatchObject({ accessToken: 'at-1' });
@@ -48,7 +54,10 @@ describe('discovery', () => {
     mock.onPost(`${issuer}/token`).reply(200, tokenBody());
 
     await expect(grant(ctx())).resolves.toMatchObject({ accessToken: 'at-1' });
-    expect(mock.history.get.map((r) => r.url)).toEqual([`${issuer}/.well-known/openid-configuration`, `${origin}/.well-known/oauth-authorization-server/tenant`]);
+    expect(mock.history.get.map((r) => r.url)).toEqual([
+      `${issuer}/.well-known/openid-configuration`,
+      `${origin}/.well-known/oauth-authorization-server/tenant`,
+    ]);
   });
 
   it('accepts the issuer with or without a trailing slash', async () => {
@@ -65,7 +74,9 @@ describe('discovery', () => {
   ])('rejects a document whose issuer is %s and sends nothing to its token endpoint', async (_name, mismatch) => {
     const issuer = nextIssuer();
     const { grant, mock } = grantFor(issuer);
-    mock.onGet(`${issuer}/.well-known/openid-configuration`).reply(200, metadata(mismatch(issuer), { token_endpoint: 'https://evil.example/token' }));
+    mock
+      .onGet(`${issuer}/.well-known/openid-configuration`)
+      .reply(200, metadata(mismatch(issuer), { token_endpoint: 'https://evil.example/token' }));
     const error = await rejectionOf(grant(ctx()));
 
     expect(error).toMatchObject({ name: 'TokenRefreshError', code: ErrorCode.DISCOVERY_FAILED });
@@ -113,7 +124,9 @@ describe('discovery', () => {
   it('refuses a discovered token endpoint on plain http to a non-loopback host', async () => {
     const issuer = nextIssuer();
     const { grant, mock } = grantFor(issuer);
-    mock.onGet(`${issuer}/.well-known/openid-configuration`).reply(200, metadata(issuer, { token_endpoint: 'http://auth.example.com/token' }));
+    mock
+      .onGet(`${issuer}/.well-known/openid-configuration`)
+      .reply(200, metadata(issuer, { token_endpoint: 'http://auth.example.com/token' }));
     const error = await rejectionOf(grant(ctx()));
     expect(error.message).toContain('"token_endpoint" uses plain http:');
   });
@@ -121,7 +134,9 @@ describe('discovery', () => {
   it('picks client_secret_post when the server lists only that, and keeps an explicit choice', async () => {
     const issuer = nextIssuer();
     const { grant, mock, http } = grantFor(issuer);
-    mock.onGet(`${issuer}/.well-known/openid-configuration`).reply(200, metadata(issuer, { token_endpoint_auth_methods_supported: ['client_secret_post'] }));
+    mock
+      .onGet(`${issuer}/.well-known/openid-configuration`)
+      .reply(200, metadata(issuer, { token_endpoint_auth_methods_supported: ['client_secret_post'] }));
     mock.onPost(`${issuer}/token`).reply(200, tokenBody());
     await grant(ctx());
     expect(form(mock.history.post[0]!)).toMatchObject({ client_secret: CLIENT.clientSecret });
@@ -134,7 +149,9 @@ describe('discovery', () => {
   it('fails when the server supports neither secret method and none was chosen', async () => {
     const issuer = nextIssuer();
     const { grant, mock } = grantFor(issuer);
-    mock.onGet(`${issuer}/.well-known/openid-configuration`).reply(200, metadata(issuer, { token_endpoint_auth_methods_supported: ['private_key_jwt'] }));
+    mock
+      .onGet(`${issuer}/.well-known/openid-configuration`)
+      .reply(200, metadata(issuer, { token_endpoint_auth_methods_supported: ['private_key_jwt'] }));
     await expect(grant(ctx())).rejects.toMatchObject({ code: ErrorCode.DISCOVERY_FAILED });
     expect(mock.history.post).toHaveLength(0);
   });
@@ -142,7 +159,9 @@ describe('discovery', () => {
   it('does not follow a redirect of the discovery document', async () => {
     const issuer = nextIssuer();
     const { grant, mock } = grantFor(issuer, { discovery: 'openid-configuration' });
-    mock.onGet(`${issuer}/.well-known/openid-configuration`).reply(302, '', { location: 'https://evil.example/.well-known/openid-configuration' });
+    mock
+      .onGet(`${issuer}/.well-known/openid-configuration`)
+      .reply(302, '', { location: 'https://evil.example/.well-known/openid-configuration' });
     await expect(grant(ctx())).rejects.toMatchObject({ code: ErrorCode.DISCOVERY_FAILED });
     expect(mock.history.get[0]!.maxRedirects).toBe(0);
   });

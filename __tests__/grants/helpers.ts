@@ -1,6 +1,7 @@
 import util from 'node:util';
 import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
 import MockAdapter from 'axios-mock-adapter';
+import type { Token } from '../../lib/core/token';
 
 export const TOKEN_URL = 'https://auth.example.com/oauth/token';
 export const REVOCATION_URL = 'https://auth.example.com/oauth/revoke';
@@ -19,7 +20,8 @@ export function form(config: AxiosRequestConfig): Record<string, string> {
 
 /** The id and secret out of a Basic header, Appendix B-decoded. */
 export function basicCredentials(config: AxiosRequestConfig): [string, string] {
-  const header = String((config.headers as Record<string, unknown>).Authorization ?? '');
+  const authorization = (config.headers as Record<string, unknown>).Authorization;
+  const header = typeof authorization === 'string' ? authorization : '';
   const decoded = atob(header.replace(/^Basic /, ''));
   const [id, secret] = decoded.split(':').map((part) => decodeURIComponent(part.replace(/\+/g, ' ')));
   return [id!, secret!];
@@ -66,7 +68,7 @@ export async function rejectionOf(promise: unknown): Promise<Error> {
   throw new Error('expected the promise to reject');
 }
 
-export const ctx = (lastToken: import('../../lib/core/token').Token | null = null) => ({
+export const ctx = (lastToken: Token | null = null) => ({
   reason: 'initial' as const,
   lastToken,
   signal: new AbortController().signal,

@@ -7,13 +7,25 @@ describe('grant options are checked at creation', () => {
   it.each([
     [{ ...base, clientId: '' }, TypeError, '"options.clientId" must be a non-empty string'],
     [{ ...base, clientSecret: undefined }, TypeError, '"options.clientSecret" must be a non-empty string'],
-    [{ ...base, authMethod: 'private_key_jwt' }, TypeError, `"options.authMethod" must be one of 'client_secret_basic', 'client_secret_post', 'none'`],
+    [
+      { ...base, authMethod: 'private_key_jwt' },
+      TypeError,
+      `"options.authMethod" must be one of 'client_secret_basic', 'client_secret_post', 'none'`,
+    ],
     [{ clientId: 'id', clientSecret: 's' }, TypeError, '"options" must have exactly one of "tokenUrl" and "issuer"'],
     [{ ...base, issuer: 'https://auth.example.com' }, TypeError, '"options" must have exactly one of "tokenUrl" and "issuer"'],
-    [{ ...base, tokenUrl: 'http://auth.example.com/token' }, TypeError, '"options.tokenUrl" uses plain http: to a host that is not loopback'],
+    [
+      { ...base, tokenUrl: 'http://auth.example.com/token' },
+      TypeError,
+      '"options.tokenUrl" uses plain http: to a host that is not loopback',
+    ],
     [{ ...base, tokenUrl: 'https://auth.example.com/token#x' }, TypeError, '"options.tokenUrl" must not have a fragment'],
     [{ ...base, tokenUrl: '/token' }, TypeError, '"options.tokenUrl" must be an absolute URL'],
-    [{ clientId: 'id', clientSecret: 's', issuer: 'https://auth.example.com/?tenant=a' }, TypeError, '"options.issuer" must not have a query'],
+    [
+      { clientId: 'id', clientSecret: 's', issuer: 'https://auth.example.com/?tenant=a' },
+      TypeError,
+      '"options.issuer" must not have a query',
+    ],
     [{ ...base, discovery: 'auto' }, TypeError, '"options.discovery" needs "issuer"'],
     [{ ...base, scope: [] }, TypeError, '"options.scope" must be a non-empty string or a non-empty array'],
     [{ ...base, resource: [''] }, TypeError, '"options.resource" must be a non-empty string'],
@@ -30,9 +42,13 @@ describe('grant options are checked at creation', () => {
   });
 
   it('requires a secret for a secret-based authMethod, and username and password for the password grant', () => {
-    expect(() => refreshTokenGrant({ tokenUrl: base.tokenUrl, clientId: 'id', authMethod: 'client_secret_post' })).toThrow('"options.clientSecret" is required with authMethod \'client_secret_post\'');
+    expect(() => refreshTokenGrant({ tokenUrl: base.tokenUrl, clientId: 'id', authMethod: 'client_secret_post' })).toThrow(
+      '"options.clientSecret" is required with authMethod \'client_secret_post\'',
+    );
     expect(() => passwordGrant({ ...base, username: 'alice', password: '' })).toThrow('"options.password" must be a non-empty string');
-    expect(() => passwordGrant({ ...base, username: undefined as never, password: 'pw' })).toThrow('"options.username" must be a non-empty string');
+    expect(() => passwordGrant({ ...base, username: undefined as never, password: 'pw' })).toThrow(
+      '"options.username" must be a non-empty string',
+    );
   });
 
   it('never quotes a secret in an option error', () => {

@@ -4,7 +4,12 @@ import { TokenManager } from '../../lib/core/token-manager';
 import type { Token } from '../../lib/core/token';
 import { CLIENT, TOKEN_URL, ctx, form, mockAuthServer, rejectionOf, tokenBody } from './helpers';
 
-const current = (refreshToken?: string): Token => ({ accessToken: 'at-0', tokenType: 'Bearer', obtainedAt: 0, ...(refreshToken ? { refreshToken } : {}) });
+const current = (refreshToken?: string): Token => ({
+  accessToken: 'at-0',
+  tokenType: 'Bearer',
+  obtainedAt: 0,
+  ...(refreshToken ? { refreshToken } : {}),
+});
 
 function setup(options: Record<string, unknown> = {}) {
   const { http, mock } = mockAuthServer();
@@ -31,9 +36,12 @@ describe('refreshTokenGrant', () => {
   it('uses the rotated refresh token next time and keeps the old one when none is returned', async () => {
     const { grant, mock } = setup();
     mock
-      .onPost(TOKEN_URL).replyOnce(200, tokenBody({ access_token: 'at-1', refresh_token: 'rt-2' }))
-      .onPost(TOKEN_URL).replyOnce(200, tokenBody({ access_token: 'at-2' }))
-      .onPost(TOKEN_URL).replyOnce(200, tokenBody({ access_token: 'at-3' }));
+      .onPost(TOKEN_URL)
+      .replyOnce(200, tokenBody({ access_token: 'at-1', refresh_token: 'rt-2' }))
+      .onPost(TOKEN_URL)
+      .replyOnce(200, tokenBody({ access_token: 'at-2' }))
+      .onPost(TOKEN_URL)
+      .replyOnce(200, tokenBody({ access_token: 'at-3' }));
     const manager = new TokenManager({ fetchToken: grant, initialToken: { accessToken: 'at-0', refreshToken: 'rt-1' } });
 
     await manager.refresh();
@@ -68,7 +76,10 @@ describe('refreshTokenGrant', () => {
 
   it('fails without a request when there is no refresh token', async () => {
     const { grant, mock } = setup();
-    await expect(grant(ctx(null))).rejects.toMatchObject({ code: ErrorCode.REFRESH_TOKEN_UNUSABLE, message: expect.stringContaining('no refresh token') });
+    await expect(grant(ctx(null))).rejects.toMatchObject({
+      code: ErrorCode.REFRESH_TOKEN_UNUSABLE,
+      message: expect.stringContaining('no refresh token'),
+    });
     await expect(grant(ctx(current()))).rejects.toMatchObject({ code: ErrorCode.REFRESH_TOKEN_UNUSABLE });
     expect(mock.history.post).toHaveLength(0);
   });

@@ -3,7 +3,12 @@ import { clientCredentials, refreshTokenGrant } from '../../lib/grants';
 import type { Token } from '../../lib/core/token';
 import { CLIENT, REVOCATION_URL, TOKEN_URL, basicCredentials, form, mockAuthServer, rejectionOf } from './helpers';
 
-const token = (refreshToken?: string): Token => ({ accessToken: 'at-live', tokenType: 'Bearer', obtainedAt: 0, ...(refreshToken ? { refreshToken } : {}) });
+const token = (refreshToken?: string): Token => ({
+  accessToken: 'at-live',
+  tokenType: 'Bearer',
+  obtainedAt: 0,
+  ...(refreshToken ? { refreshToken } : {}),
+});
 
 function setup() {
   const { http, mock } = mockAuthServer();
@@ -57,7 +62,9 @@ describe('revocation (RFC 7009)', () => {
   it('uses the discovered revocation endpoint', async () => {
     const { http, mock } = mockAuthServer();
     const issuer = 'https://with-revocation.example.com';
-    mock.onGet(`${issuer}/.well-known/openid-configuration`).reply(200, { issuer, token_endpoint: `${issuer}/token`, revocation_endpoint: `${issuer}/revoke` });
+    mock
+      .onGet(`${issuer}/.well-known/openid-configuration`)
+      .reply(200, { issuer, token_endpoint: `${issuer}/token`, revocation_endpoint: `${issuer}/revoke` });
     mock.onPost(`${issuer}/revoke`).reply(200, '');
     await refreshTokenGrant({ issuer, clientId: 'spa', httpClient: http }).revoke!(token('rt'));
     expect(form(mock.history.post[0]!)).toEqual({ token: 'rt', token_type_hint: 'refresh_token', client_id: 'spa' });

@@ -28,7 +28,14 @@ async function closedPort(): Promise<number> {
 describe('secrets never leak through errors', () => {
   it('redacts a real connection error of the password grant (body, Basic header, raw request)', async () => {
     const tokenUrl = `http://127.0.0.1:${await closedPort()}/token`;
-    const grant = passwordGrant({ tokenUrl, clientId: 'app', clientSecret: SECRETS.clientSecret, username: 'alice', password: SECRETS.password, maxRetries: 0 });
+    const grant = passwordGrant({
+      tokenUrl,
+      clientId: 'app',
+      clientSecret: SECRETS.clientSecret,
+      username: 'alice',
+      password: SECRETS.password,
+      maxRetries: 0,
+    });
     const error = await rejectionOf(grant(ctx()));
 
     expect((error as { code?: string }).code).toBe('ECONNREFUSED');
@@ -38,9 +45,19 @@ describe('secrets never leak through errors', () => {
   it('redacts a network error of the refresh grant, alone and wrapped by the token manager', async () => {
     const { http: client, mock } = mockAuthServer();
     mock.onPost(TOKEN_URL).networkError();
-    const grant = refreshTokenGrant({ tokenUrl: TOKEN_URL, clientId: 'app', clientSecret: SECRETS.clientSecret, authMethod: 'client_secret_post', httpClient: client, maxRetries: 0 });
+    const grant = refreshTokenGrant({
+      tokenUrl: TOKEN_URL,
+      clientId: 'app',
+      clientSecret: SECRETS.clientSecret,
+      authMethod: 'client_secret_post',
+      httpClient: client,
+      maxRetries: 0,
+    });
     expectNoSecrets(await rejectionOf(grant(ctx(lastToken))));
-    const manager = new TokenManager({ fetchToken: grant, initialToken: { accessToken: SECRETS.accessToken, refreshToken: SECRETS.refreshToken } });
+    const manager = new TokenManager({
+      fetchToken: grant,
+      initialToken: { accessToken: SECRETS.accessToken, refreshToken: SECRETS.refreshToken },
+    });
     const error = await rejectionOf(manager.refresh());
 
     expect(error).toMatchObject({ name: 'TokenRefreshError', cause: expect.objectContaining({ message: 'Network Error' }) });
@@ -49,7 +66,10 @@ describe('secrets never leak through errors', () => {
 
   it('scrubs secrets an authorization server echoes in error_description', async () => {
     const { http: client, mock } = mockAuthServer();
-    mock.onPost(TOKEN_URL).reply(400, { error: 'invalid_grant', error_description: `unknown token ${SECRETS.refreshToken} for secret ${SECRETS.clientSecret}` });
+    mock.onPost(TOKEN_URL).reply(400, {
+      error: 'invalid_grant',
+      error_description: `unknown token ${SECRETS.refreshToken} for secret ${SECRETS.clientSecret}`,
+    });
     const grant = refreshTokenGrant({ tokenUrl: TOKEN_URL, clientId: 'app', clientSecret: SECRETS.clientSecret, httpClient: client });
     const error = await rejectionOf(grant(ctx(lastToken)));
 
@@ -60,7 +80,11 @@ describe('secrets never leak through errors', () => {
   it('redacts a timed-out client credentials request', async () => {
     const { http: client, mock } = mockAuthServer();
     mock.onPost(TOKEN_URL).timeout();
-    const error = await rejectionOf(clientCredentials({ tokenUrl: TOKEN_URL, clientId: 'app', clientSecret: SECRETS.clientSecret, httpClient: client, maxRetries: 0 })(ctx()));
+    const error = await rejectionOf(
+      clientCredentials({ tokenUrl: TOKEN_URL, clientId: 'app', clientSecret: SECRETS.clientSecret, httpClient: client, maxRetries: 0 })(
+        ctx(),
+      ),
+    );
 
     expect((error as { code?: string }).code).toBe('ECONNABORTED');
     expectNoSecrets(error);

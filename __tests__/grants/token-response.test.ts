@@ -43,7 +43,13 @@ describe('token endpoint responses', () => {
     const error = await rejectionOf(grantAnswering(400, body).grant(ctx()));
 
     expect(error).toBeInstanceOf(OAuthError);
-    expect(error).toMatchObject({ code: ErrorCode.OAUTH_ERROR, error: 'invalid_grant', errorDescription: 'grant expired', errorUri: 'https://auth.example.com/e', status: 400 });
+    expect(error).toMatchObject({
+      code: ErrorCode.OAUTH_ERROR,
+      error: 'invalid_grant',
+      errorDescription: 'grant expired',
+      errorUri: 'https://auth.example.com/e',
+      status: 400,
+    });
     expect(error.message).toBe('Authorization server answered "invalid_grant": grant expired');
   });
 
@@ -54,9 +60,21 @@ describe('token endpoint responses', () => {
   });
 
   it.each([
-    ['an HTML 502 page', 502, '<html><body>Bad gateway</body></html>', { 'content-type': 'text/html; charset=utf-8' }, 'HTTP 502 with a text/html body'],
+    [
+      'an HTML 502 page',
+      502,
+      '<html><body>Bad gateway</body></html>',
+      { 'content-type': 'text/html; charset=utf-8' },
+      'HTTP 502 with a text/html body',
+    ],
     ['an empty 200', 200, '', {}, 'HTTP 200 with an empty body'],
-    ['a 200 with a truncated JSON body', 200, '{"access_tok', { 'content-type': 'application/json' }, 'HTTP 200 with a application/json body'],
+    [
+      'a 200 with a truncated JSON body',
+      200,
+      '{"access_tok',
+      { 'content-type': 'application/json' },
+      'HTTP 200 with a application/json body',
+    ],
     ['a 302 redirect', 302, '', { location: 'https://evil.example.com/' }, 'HTTP 302 with an empty body'],
     ['a 400 without an error member', 400, { message: 'nope' }, {}, 'HTTP 400'],
   ])('turns %s into a typed error, never a parse exception', async (_name, status, body, headers, message) => {

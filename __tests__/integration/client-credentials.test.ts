@@ -11,7 +11,9 @@ const ctx = () => ({ reason: 'initial' as const, lastToken: null, signal: new Ab
 /** Gets a token from the grant and has the protected API verify it. */
 async function verifiedBy(grant: ReturnType<typeof clientCredentials>): Promise<{ clientId: string; scope: string }> {
   const token = (await grant(ctx())) as { accessToken: string; tokenType: string };
-  const response = await axios.get(`${stack.api.baseURL}/orders`, { headers: { Authorization: `${token.tokenType} ${token.accessToken}` } });
+  const response = await axios.get(`${stack.api.baseURL}/orders`, {
+    headers: { Authorization: `${token.tokenType} ${token.accessToken}` },
+  });
   return response.data as { clientId: string; scope: string };
 }
 
@@ -22,7 +24,12 @@ describe('client credentials against oidc-provider', () => {
   });
 
   it('gets a token the API accepts by tokenUrl with client_secret_post', async () => {
-    const grant = clientCredentials({ tokenUrl: stack.auth.tokenUrl, ...stack.auth.clients.post, authMethod: 'client_secret_post', scope: ['orders:read', 'orders:write'] });
+    const grant = clientCredentials({
+      tokenUrl: stack.auth.tokenUrl,
+      ...stack.auth.clients.post,
+      authMethod: 'client_secret_post',
+      scope: ['orders:read', 'orders:write'],
+    });
     await expect(verifiedBy(grant)).resolves.toEqual(expect.objectContaining({ clientId: 'cc-post', scope: 'orders:read orders:write' }));
   });
 
@@ -32,12 +39,22 @@ describe('client credentials against oidc-provider', () => {
   });
 
   it('discovers the token endpoint from the issuer, with client_secret_post', async () => {
-    const grant = clientCredentials({ issuer: stack.auth.issuer, ...stack.auth.clients.post, authMethod: 'client_secret_post', scope: 'orders:read' });
+    const grant = clientCredentials({
+      issuer: stack.auth.issuer,
+      ...stack.auth.clients.post,
+      authMethod: 'client_secret_post',
+      scope: 'orders:read',
+    });
     await expect(verifiedBy(grant)).resolves.toEqual(expect.objectContaining({ clientId: 'cc-post' }));
   });
 
   it('asks for the API as an RFC 8707 resource', async () => {
-    const grant = clientCredentials({ tokenUrl: stack.auth.tokenUrl, ...stack.auth.clients.basic, resource: stack.auth.resource, scope: 'orders:read' });
+    const grant = clientCredentials({
+      tokenUrl: stack.auth.tokenUrl,
+      ...stack.auth.clients.basic,
+      resource: stack.auth.resource,
+      scope: 'orders:read',
+    });
     await expect(verifiedBy(grant)).resolves.toEqual(expect.objectContaining({ clientId: 'cc-basic' }));
   });
 
@@ -52,9 +69,14 @@ describe('client credentials against oidc-provider', () => {
   });
 
   it('is refused by the API with a tampered token (the API really verifies signatures)', async () => {
-    const token = (await clientCredentials({ tokenUrl: stack.auth.tokenUrl, ...stack.auth.clients.basic })(ctx())) as { accessToken: string };
+    const token = (await clientCredentials({ tokenUrl: stack.auth.tokenUrl, ...stack.auth.clients.basic })(ctx())) as {
+      accessToken: string;
+    };
     const tampered = `${token.accessToken.slice(0, -4)}AAAA`;
-    const response = await axios.get(`${stack.api.baseURL}/orders`, { headers: { Authorization: `Bearer ${tampered}` }, validateStatus: () => true });
+    const response = await axios.get(`${stack.api.baseURL}/orders`, {
+      headers: { Authorization: `Bearer ${tampered}` },
+      validateStatus: () => true,
+    });
     expect(response.status).toBe(401);
   });
 });

@@ -27,36 +27,61 @@ afterAll(async () => {
 
 function runExample(file: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [TSX, path.join('examples', file)], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [TSX, path.join('examples', file)],
+      { cwd: ROOT, env: { ...process.env, ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
 describe('examples', () => {
   it('client-credentials.ts discovers the server and makes three authorized calls', async () => {
-    const run = await runExample('client-credentials.ts', { ISSUER: auth.issuer, CLIENT_ID: auth.clients.basic.clientId, CLIENT_SECRET: auth.clients.basic.clientSecret, API_URL: api.baseURL, SCOPE: 'orders:read' });
+    const run = await runExample('client-credentials.ts', {
+      ISSUER: auth.issuer,
+      CLIENT_ID: auth.clients.basic.clientId,
+      CLIENT_SECRET: auth.clients.basic.clientSecret,
+      API_URL: api.baseURL,
+      SCOPE: 'orders:read',
+    });
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout.match(/^200 /gm)).toHaveLength(3);
   });
 
   it('refresh-token.ts redeems and rotates the refresh token', async () => {
-    const run = await runExample('refresh-token.ts', { TOKEN_URL: auth.tokenUrl, ...envOf(auth.clients.refresh), REFRESH_TOKEN: await auth.issueRefreshToken(), API_URL: api.baseURL });
+    const run = await runExample('refresh-token.ts', {
+      TOKEN_URL: auth.tokenUrl,
+      ...envOf(auth.clients.refresh),
+      REFRESH_TOKEN: await auth.issueRefreshToken(),
+      API_URL: api.baseURL,
+    });
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain('new tokens: 2');
   });
 
   it('password.ts logs in and renews against the password server', async () => {
     const run = await runExample('password.ts', {
-      TOKEN_URL: legacy.tokenUrl, ...envOf(legacy.client), AUTH_METHOD: legacy.client.authMethod,
-      USERNAME: legacy.user.username, PASSWORD: legacy.user.password, API_URL: `${legacy.baseURL}/api`,
+      TOKEN_URL: legacy.tokenUrl,
+      ...envOf(legacy.client),
+      AUTH_METHOD: legacy.client.authMethod,
+      USERNAME: legacy.user.username,
+      PASSWORD: legacy.user.password,
+      API_URL: `${legacy.baseURL}/api`,
     });
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toMatch(/^200 200 /);
   });
 
   it('stored-token-then-grant.ts asks the server on the first run and reuses the stored token on the second', async () => {
-    const env = { TOKEN_FILE: path.join(workDir, 'token.json'), TOKEN_URL: auth.tokenUrl, ...envOf(auth.clients.basic), API_URL: api.baseURL };
+    const env = {
+      TOKEN_FILE: path.join(workDir, 'token.json'),
+      TOKEN_URL: auth.tokenUrl,
+      ...envOf(auth.clients.basic),
+      API_URL: api.baseURL,
+    };
     const first = await runExample('stored-token-then-grant.ts', env);
     const second = await runExample('stored-token-then-grant.ts', env);
     expect(first).toMatchObject({ code: 0, stdout: '200 token from: authorization server\n' });
@@ -64,7 +89,12 @@ describe('examples', () => {
   });
 
   it('an example fails with exit code 1 and a clean message when the client secret is wrong', async () => {
-    const run = await runExample('client-credentials.ts', { TOKEN_URL: auth.tokenUrl, CLIENT_ID: auth.clients.basic.clientId, CLIENT_SECRET: 'wrongSecret', API_URL: api.baseURL });
+    const run = await runExample('client-credentials.ts', {
+      TOKEN_URL: auth.tokenUrl,
+      CLIENT_ID: auth.clients.basic.clientId,
+      CLIENT_SECRET: 'wrongSecret',
+      API_URL: api.baseURL,
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('invalid_client');
     expect(run.stderr).not.toContain('wrongSecret');

@@ -27,7 +27,9 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('expiry under concurrent traffic', () => {
   it('keeps every request authorized across several real expiries with one token call at a time', async () => {
-    const { wrapped, stats } = instrument(clientCredentials({ issuer: stack.auth.issuer, ...stack.auth.clients.basic, scope: 'orders:read' }));
+    const { wrapped, stats } = instrument(
+      clientCredentials({ issuer: stack.auth.issuer, ...stack.auth.clients.basic, scope: 'orders:read' }),
+    );
     const client = axios.create({ baseURL: stack.api.baseURL });
     const handle = attachOAuth(client, { fetchToken: wrapped });
     const statuses: number[] = [];

@@ -25,7 +25,10 @@ describe('password grant against @node-oauth/oauth2-server', () => {
     const second = await client.get('/orders');
     handle.detach();
 
-    expect([first.data, second.data]).toEqual([{ path: '/api/orders', user: 'alice' }, { path: '/api/orders', user: 'alice' }]);
+    expect([first.data, second.data]).toEqual([
+      { path: '/api/orders', user: 'alice' },
+      { path: '/api/orders', user: 'alice' },
+    ]);
     expect(await handle.getAccessToken()).not.toBe(before);
     expect(server.stats).toMatchObject({ passwordGrants: 1, refreshGrants: 1, apiAccepted: 2, apiRejected: 0 });
   });
@@ -33,7 +36,9 @@ describe('password grant against @node-oauth/oauth2-server', () => {
   it('turns a wrong password into OAuthError invalid_grant that contains neither password', async () => {
     const wrong = 'pwWrong0123456789';
     const grant = passwordGrant({ tokenUrl: server.tokenUrl, ...server.client, username: server.user.username, password: wrong });
-    const error = await Promise.resolve(grant({ reason: 'initial', lastToken: null, signal: new AbortController().signal })).catch((e: unknown) => e);
+    const error = await Promise.resolve(grant({ reason: 'initial', lastToken: null, signal: new AbortController().signal })).catch(
+      (e: unknown) => e,
+    );
 
     expect(error).toBeInstanceOf(OAuthError);
     expect(error).toMatchObject({ error: 'invalid_grant', status: 400 });

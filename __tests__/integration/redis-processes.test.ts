@@ -18,7 +18,9 @@ function expectSingleChain(fetches: Fetch[]): void {
 }
 
 function expectNoFailure(reports: ReplicaReport[]): void {
-  expect(reports.map((r) => ({ id: r.id, failed: r.failed, errors: r.errors }))).toEqual(reports.map((r) => ({ id: r.id, failed: 0, errors: [] })));
+  expect(reports.map((r) => ({ id: r.id, failed: r.failed, errors: r.errors }))).toEqual(
+    reports.map((r) => ({ id: r.id, failed: 0, errors: [] })),
+  );
   reports.forEach((r) => expect(r.ok).toBeGreaterThan(0));
 }
 

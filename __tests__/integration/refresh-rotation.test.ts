@@ -15,7 +15,15 @@ function countedGrant() {
     sent.push(new URLSearchParams(String(config.data)).get('refresh_token') ?? '');
     return config;
   });
-  return { grant: refreshTokenGrant({ tokenUrl: stack.auth.tokenUrl, revocationUrl: stack.auth.revocationUrl, ...stack.auth.clients.refresh, httpClient: http }), sent };
+  return {
+    grant: refreshTokenGrant({
+      tokenUrl: stack.auth.tokenUrl,
+      revocationUrl: stack.auth.revocationUrl,
+      ...stack.auth.clients.refresh,
+      httpClient: http,
+    }),
+    sent,
+  };
 }
 
 const ctxFor = (token: Token) => ({ reason: 'manual' as const, lastToken: token, signal: new AbortController().signal });

@@ -1,4 +1,12 @@
-import { ErrorCode, OAuthError, TokenManager, memoryStorage, type Token, type TokenSourceContext, type TokenStorage } from '../../lib/index.js';
+import {
+  ErrorCode,
+  OAuthError,
+  TokenManager,
+  memoryStorage,
+  type Token,
+  type TokenSourceContext,
+  type TokenStorage,
+} from '../../lib/index.js';
 import { deferred } from '../support/fake-api.js';
 
 /** A token source shared by several managers, as an authorization server would be: it counts every call. */
@@ -71,7 +79,9 @@ describe('managers sharing a coordinating storage', () => {
     const fetchToken = jest.fn(async () => ({ accessToken: 'fresh', expiresIn: 60 }));
     const manager = new TokenManager({ fetchToken, storage });
     const token = await manager.getToken();
-    expect(fetchToken).toHaveBeenCalledWith(expect.objectContaining({ lastToken: expect.objectContaining({ refreshToken: 'stored-refresh' }) }));
+    expect(fetchToken).toHaveBeenCalledWith(
+      expect.objectContaining({ lastToken: expect.objectContaining({ refreshToken: 'stored-refresh' }) }),
+    );
     expect(token.refreshToken).toBe('stored-refresh'); // kept: the response had none (RFC 6749 §6)
     expect((await storage.get())?.accessToken).toBe('fresh');
   });
@@ -88,7 +98,10 @@ describe('managers sharing a coordinating storage', () => {
 
   it('deletes the stored token on clear() and on a terminal invalid_grant', async () => {
     const storage = memoryStorage();
-    const fetchToken = jest.fn().mockResolvedValueOnce('t1').mockRejectedValueOnce(new OAuthError({ error: 'invalid_grant' }));
+    const fetchToken = jest
+      .fn()
+      .mockResolvedValueOnce('t1')
+      .mockRejectedValueOnce(new OAuthError({ error: 'invalid_grant' }));
     const manager = new TokenManager({ fetchToken, storage });
     await manager.getToken();
     await expect(manager.refresh()).rejects.toMatchObject({ code: ErrorCode.REFRESH_FAILED });
@@ -119,7 +132,11 @@ describe('a storage that fails', () => {
     const tokens = await Promise.all([manager.getToken(), manager.getToken()]);
     expect(tokens.map((t) => t.accessToken)).toEqual(['t1', 't1']);
     expect(fetchToken).toHaveBeenCalledTimes(1);
-    expect(onBackgroundError.mock.calls.map(([e]) => (e as Error).message)).toEqual(['redis down (lock)', 'redis down (get)', 'quota exceeded (set)']);
+    expect(onBackgroundError.mock.calls.map(([e]) => (e as Error).message)).toEqual([
+      'redis down (lock)',
+      'redis down (get)',
+      'quota exceeded (set)',
+    ]);
   });
 
   it('keeps the token when the lock fails only to release', async () => {
@@ -135,7 +152,10 @@ describe('a storage that fails', () => {
     jest.useFakeTimers();
     try {
       let waitSignal: AbortSignal | undefined;
-      const stuck: TokenStorage = { ...memoryStorage(), withLock: (_fn, signal) => ((waitSignal = signal), new Promise<never>(() => undefined)) };
+      const stuck: TokenStorage = {
+        ...memoryStorage(),
+        withLock: (_fn, signal) => ((waitSignal = signal), new Promise<never>(() => undefined)),
+      };
       const fetchToken = sharedSource();
       const manager = new TokenManager({ fetchToken, storage: stuck, refreshTimeoutMs: 2000 });
       const waiting = manager.getToken().catch((e: unknown) => e);

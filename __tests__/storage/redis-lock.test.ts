@@ -18,7 +18,7 @@ describeWithRedis('redisStorage: the lock across processes', (binary) => {
     const another = async (options: Partial<RedisStorageOptions> = {}, as: ClientKind = kind): Promise<RedisTokenStorage> =>
       redisStorage({ client: (await pool.open(as, host.server.url)).client, key, ...options });
     const lockValue = (): Promise<unknown> => redis.command(['GET', lockKey]);
-    const numsub = async (): Promise<number> => Number((await redis.command(['PUBSUB', 'NUMSUB', `${key}:events`]) as unknown[])[1]);
+    const numsub = async (): Promise<number> => Number(((await redis.command(['PUBSUB', 'NUMSUB', `${key}:events`])) as unknown[])[1]);
 
     beforeEach(async () => {
       redis = await pool.open(kind, host.server.url);
@@ -47,7 +47,10 @@ describeWithRedis('redisStorage: the lock across processes', (binary) => {
 
     it('holds the lock under a random owner with lockTtlMs as its expiry, and resolves with fn’s result', async () => {
       const storage = await another({ lockTtlMs: 4_000 });
-      const seen = await storage.withLock(async () => ({ owner: await lockValue(), ttlMs: Number(await redis.command(['PTTL', lockKey])) }), never());
+      const seen = await storage.withLock(
+        async () => ({ owner: await lockValue(), ttlMs: Number(await redis.command(['PTTL', lockKey])) }),
+        never(),
+      );
       expect(seen.owner).toMatch(/^[0-9a-f-]{36}$/);
       expect(seen.ttlMs).toBeGreaterThan(0);
       expect(seen.ttlMs).toBeLessThanOrEqual(4_000);
@@ -76,7 +79,11 @@ describeWithRedis('redisStorage: the lock across processes', (binary) => {
     it('polls for the lock when the client cannot duplicate() a connection for pub/sub', async () => {
       const holder = await another();
       const bare: TestClient = await pool.open(kind, host.server.url);
-      const waiter = redisStorage({ client: kind === 'ioredis' ? { call: (n: string, ...a: string[]) => bare.command([n, ...a]) } : { sendCommand: bare.command }, key, pollIntervalMs: 20 });
+      const waiter = redisStorage({
+        client: kind === 'ioredis' ? { call: (n: string, ...a: string[]) => bare.command([n, ...a]) } : { sendCommand: bare.command },
+        key,
+        pollIntervalMs: 20,
+      });
       const held = deferred<void>();
       const holding = holder.withLock(() => held.promise, never());
       await eventually(async () => (await lockValue()) !== null, 'the holder to take the lock');

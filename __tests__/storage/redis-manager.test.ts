@@ -18,7 +18,12 @@ describeWithRedis('token managers sharing redisStorage', (binary) => {
     storages.splice(0).forEach((s) => s.close());
   });
 
-  async function replicas(key: string, fetchToken: (context: TokenSourceContext) => Promise<unknown>, storeRefreshToken = true, now = Date.now): Promise<TokenManager[]> {
+  async function replicas(
+    key: string,
+    fetchToken: (context: TokenSourceContext) => Promise<unknown>,
+    storeRefreshToken = true,
+    now = Date.now,
+  ): Promise<TokenManager[]> {
     const made = [];
     for (const kind of ['ioredis', 'redis', 'ioredis', 'redis'] as const) {
       const storage = redisStorage({ client: (await host.pool.open(kind, host.server.url)).client, key, storeRefreshToken });

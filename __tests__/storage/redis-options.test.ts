@@ -8,16 +8,41 @@ describe('redisStorage options', () => {
   it.each<[string, unknown, ErrorConstructor, string]>([
     ['no options', undefined, TypeError, '"options" must be an object'],
     ['no client', { key: 'k' }, TypeError, '"options.client" must be an ioredis or node-redis client (with call() or sendCommand())'],
-    ['a client without a command method', { client: { get: jest.fn() }, key: 'k' }, TypeError, '"options.client" must be an ioredis or node-redis client'],
+    [
+      'a client without a command method',
+      { client: { get: jest.fn() }, key: 'k' },
+      TypeError,
+      '"options.client" must be an ioredis or node-redis client',
+    ],
     ['an empty key', { client, key: '' }, TypeError, '"options.key" must be a non-empty string'],
     ['a key that is not a string', { client, key: 42 }, TypeError, '"options.key" must be a non-empty string'],
     ['lockTtlMs as a string', { client, key: 'k', lockTtlMs: '10s' }, TypeError, '"options.lockTtlMs" must be a number'],
     ['lockTtlMs of zero', { client, key: 'k', lockTtlMs: 0 }, RangeError, '"options.lockTtlMs" must be a positive integer of milliseconds'],
-    ['a fractional lockTtlMs', { client, key: 'k', lockTtlMs: 1.5 }, RangeError, '"options.lockTtlMs" must be a positive integer of milliseconds'],
-    ['an infinite waitTimeoutMs', { client, key: 'k', waitTimeoutMs: Infinity }, RangeError, '"options.waitTimeoutMs" must be a positive integer'],
-    ['a negative pollIntervalMs', { client, key: 'k', pollIntervalMs: -1 }, RangeError, '"options.pollIntervalMs" must be a positive integer'],
+    [
+      'a fractional lockTtlMs',
+      { client, key: 'k', lockTtlMs: 1.5 },
+      RangeError,
+      '"options.lockTtlMs" must be a positive integer of milliseconds',
+    ],
+    [
+      'an infinite waitTimeoutMs',
+      { client, key: 'k', waitTimeoutMs: Infinity },
+      RangeError,
+      '"options.waitTimeoutMs" must be a positive integer',
+    ],
+    [
+      'a negative pollIntervalMs',
+      { client, key: 'k', pollIntervalMs: -1 },
+      RangeError,
+      '"options.pollIntervalMs" must be a positive integer',
+    ],
     ['a NaN commandTimeoutMs', { client, key: 'k', commandTimeoutMs: NaN }, TypeError, '"options.commandTimeoutMs" must be a number'],
-    ['storeRefreshToken as a string', { client, key: 'k', storeRefreshToken: 'no' }, TypeError, '"options.storeRefreshToken" must be a boolean'],
+    [
+      'storeRefreshToken as a string',
+      { client, key: 'k', storeRefreshToken: 'no' },
+      TypeError,
+      '"options.storeRefreshToken" must be a boolean',
+    ],
   ])('rejects %s, naming the option', (_, options, type, message) => {
     const create = (): unknown => redisStorage(options as RedisStorageOptions);
     expect(create).toThrow(type);

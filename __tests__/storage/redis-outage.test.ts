@@ -21,7 +21,15 @@ describeWithRedis('redisStorage while Redis is down', (binary) => {
       await expect(storage.get()).rejects.toThrow('redisStorage: Redis did not answer recently; GET not sent');
 
       await host.server.start();
-      await eventually(() => storage.get().then(() => true, () => false), 'the client to reconnect', 10_000);
+      await eventually(
+        () =>
+          storage.get().then(
+            () => true,
+            () => false,
+          ),
+        'the client to reconnect',
+        10_000,
+      );
       await expect(storage.get()).resolves.toBeNull();
     });
 
@@ -35,7 +43,15 @@ describeWithRedis('redisStorage while Redis is down', (binary) => {
       expect(fn).not.toHaveBeenCalled();
 
       await host.server.start();
-      await eventually(() => storage.get().then(() => true, () => false), 'the client to reconnect', 10_000);
+      await eventually(
+        () =>
+          storage.get().then(
+            () => true,
+            () => false,
+          ),
+        'the client to reconnect',
+        10_000,
+      );
       // The SET that timed out may have run on reconnect; the release queued behind it must have undone it.
       expect(await command(['GET', `${key}:lock`])).toBeNull();
     });

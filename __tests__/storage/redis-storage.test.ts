@@ -6,7 +6,15 @@ import { describeWithRedis } from '../support/redis-server';
 const HOUR_MS = 3_600_000;
 
 function token(fields: Partial<Token> = {}): Token {
-  return { accessToken: 'at-1', tokenType: 'Bearer', obtainedAt: Date.now(), expiresAt: Date.now() + HOUR_MS, refreshToken: 'rt-1', scope: 'read', ...fields };
+  return {
+    accessToken: 'at-1',
+    tokenType: 'Bearer',
+    obtainedAt: Date.now(),
+    expiresAt: Date.now() + HOUR_MS,
+    refreshToken: 'rt-1',
+    scope: 'read',
+    ...fields,
+  };
 }
 
 describeWithRedis('redisStorage: the token under its key', (binary) => {
@@ -58,10 +66,13 @@ describeWithRedis('redisStorage: the token under its key', (binary) => {
       expect(await redis.command(['EXISTS', key])).toBe(0);
     });
 
-    it.each([['not json'], ['{"accessToken":""}'], ['{"accessToken":"a","tokenType":"Bearer"}'], ['null']])('reads a garbled value (%s) as no token', async (value) => {
-      await redis.command(['SET', key, value]);
-      await expect(redisStorage({ client: redis.client, key }).get()).resolves.toBeNull();
-    });
+    it.each([['not json'], ['{"accessToken":""}'], ['{"accessToken":"a","tokenType":"Bearer"}'], ['null']])(
+      'reads a garbled value (%s) as no token',
+      async (value) => {
+        await redis.command(['SET', key, value]);
+        await expect(redisStorage({ client: redis.client, key }).get()).resolves.toBeNull();
+      },
+    );
 
     it('keeps the refresh token out of Redis with storeRefreshToken: false', async () => {
       const storage = redisStorage({ client: redis.client, key, storeRefreshToken: false });
@@ -80,7 +91,10 @@ describeWithRedis('redisStorage: the token under its key', (binary) => {
       const heardByWriter: (Token | null)[] = [];
       const stopReader = reader.subscribe!((t) => heardByReader.push(t));
       const stopWriter = writer.subscribe!((t) => heardByWriter.push(t));
-      await eventually(async () => Number((await redis.command(['PUBSUB', 'NUMSUB', `${key}:events`]) as unknown[])[1]) === 2, 'both subscriptions');
+      await eventually(
+        async () => Number(((await redis.command(['PUBSUB', 'NUMSUB', `${key}:events`])) as unknown[])[1]) === 2,
+        'both subscriptions',
+      );
 
       await writer.set(token({ accessToken: 'shared' }));
       await writer.delete();
@@ -96,7 +110,10 @@ describeWithRedis('redisStorage: the token under its key', (binary) => {
       const writer = redisStorage({ client: redis.client, key, storeRefreshToken: false });
       const heard: (Token | null)[] = [];
       const stop = redisStorage({ client: redis.client, key }).subscribe!((t) => heard.push(t));
-      await eventually(async () => Number((await redis.command(['PUBSUB', 'NUMSUB', `${key}:events`]) as unknown[])[1]) === 1, 'the subscription');
+      await eventually(
+        async () => Number(((await redis.command(['PUBSUB', 'NUMSUB', `${key}:events`])) as unknown[])[1]) === 1,
+        'the subscription',
+      );
 
       await writer.set(token({ refreshToken: 'secret-refresh-token' }));
       await eventually(() => heard.length === 1, 'the change message');
@@ -108,7 +125,7 @@ describeWithRedis('redisStorage: the token under its key', (binary) => {
 
     it('closes its subscriber connection when the last listener leaves', async () => {
       const storage = redisStorage({ client: redis.client, key });
-      const numsub = async (): Promise<number> => Number((await redis.command(['PUBSUB', 'NUMSUB', `${key}:events`]) as unknown[])[1]);
+      const numsub = async (): Promise<number> => Number(((await redis.command(['PUBSUB', 'NUMSUB', `${key}:events`])) as unknown[])[1]);
       const stop = storage.subscribe!(() => undefined);
       await eventually(async () => (await numsub()) === 1, 'the subscription');
       stop();
@@ -118,7 +135,10 @@ describeWithRedis('redisStorage: the token under its key', (binary) => {
 
   it('has no subscribe() when the client cannot duplicate() a connection', async () => {
     const { command } = await pool.open('ioredis', host.server.url);
-    const storage = redisStorage({ client: { call: (name: string, ...args: string[]) => command([name, ...args]) }, key: uniqueKey('nodup') });
+    const storage = redisStorage({
+      client: { call: (name: string, ...args: string[]) => command([name, ...args]) },
+      key: uniqueKey('nodup'),
+    });
     expect(storage.subscribe).toBeUndefined();
     await storage.set(token());
     await expect(storage.get()).resolves.toMatchObject({ accessToken: 'at-1' });

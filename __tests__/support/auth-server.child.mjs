@@ -58,7 +58,12 @@ serveIpc(port, {
     grant.addResourceScope(RESOURCE, SCOPE);
     const grantId = await grant.save();
     const refreshToken = new provider.RefreshToken({
-      accountId, client, grantId, gty: 'authorization_code', scope: `offline_access ${SCOPE}`, resource: RESOURCE,
+      accountId,
+      client,
+      grantId,
+      gty: 'authorization_code',
+      scope: `offline_access ${SCOPE}`,
+      resource: RESOURCE,
     });
     return { refreshToken: await refreshToken.save() };
   },

@@ -73,7 +73,11 @@ function createAuthority(ttlSeconds: number, now: () => number) {
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
-function routes(appScript: string, authority: ReturnType<typeof createAuthority>, stats: BrowserAuthServer['stats']): Record<string, Handler> {
+function routes(
+  appScript: string,
+  authority: ReturnType<typeof createAuthority>,
+  stats: BrowserAuthServer['stats'],
+): Record<string, Handler> {
   return {
     'GET /': (_req, _body, res) => send(res, 200, '<!doctype html><meta charset="utf-8"><script src="/app.js"></script>', 'text/html'),
     'GET /app.js': (_req, _body, res) => send(res, 200, appScript, 'text/javascript'),
@@ -87,7 +91,8 @@ function routes(appScript: string, authority: ReturnType<typeof createAuthority>
     'GET /api/orders': (req, _body, res) => {
       const valid = authority.isCurrent(/^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]);
       stats[valid ? 'apiOk' : 'api401']++;
-      if (!valid) return send(res, 401, '{"error":"invalid_token"}', 'application/json', { 'www-authenticate': 'Bearer error="invalid_token"' });
+      if (!valid)
+        return send(res, 401, '{"error":"invalid_token"}', 'application/json', { 'www-authenticate': 'Bearer error="invalid_token"' });
       send(res, 200, '{"orders":[]}', 'application/json');
     },
   };

@@ -15,8 +15,14 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 // Without the background-networking flags Chromium keeps dialling out, and this machine's closed network refuses it.
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -31,7 +37,11 @@ export function describeInChromium(name: string, body: () => void): void {
   if (existsSync(CHROMIUM_PATH)) return describe(name, body);
   const reason = `${CHROMIUM_PATH} is missing; install it with: apt-get install -y chromium`;
   if (process.env.CI === 'true') {
-    return describe(name, () => it('has Chromium to run in', () => { throw new Error(reason); }));
+    return describe(name, () =>
+      it('has Chromium to run in', () => {
+        throw new Error(reason);
+      }),
+    );
   }
   process.stderr.write(`Skipping "${name}": ${reason}\n`);
   describe.skip(name, body);
@@ -49,8 +59,15 @@ const builtPackage: Plugin = {
 export async function bundleTestApp(): Promise<string> {
   if (!existsSync(BUILT_ENTRY)) throw new Error('dist/esm/index.js is missing: run "npm run build" first (npm test does)');
   const result = await build({
-    entryPoints: [APP_ENTRY], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'chrome110',
-    metafile: true, logLevel: 'silent', plugins: [builtPackage],
+    entryPoints: [APP_ENTRY],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome110',
+    metafile: true,
+    logLevel: 'silent',
+    plugins: [builtPackage],
   });
   const fromSource = Object.keys(result.metafile.inputs).filter((input) => input.startsWith('lib/'));
   if (fromSource.length > 0) throw new Error(`the test app bundled package sources instead of dist: ${fromSource.join(', ')}`);
@@ -67,7 +84,11 @@ export interface Chromium {
 
 export async function launchChromium(): Promise<Chromium> {
   const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'axios-oauth-lock-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   const pageErrors: Error[] = [];
   return {
     context,
@@ -93,7 +114,7 @@ type Method = { [K in keyof Harness]: Harness[K] extends (...args: never[]) => u
 export function call<M extends Method>(page: Page, method: M, ...args: Parameters<Harness[M]>): Promise<Awaited<ReturnType<Harness[M]>>> {
   return page.evaluate(
     ({ method, args }) => (globalThis as unknown as { harness: Record<string, (...a: unknown[]) => unknown> }).harness[method]!(...args),
-    { method, args: args as unknown[] },
+    { method, args: args },
   ) as Promise<Awaited<ReturnType<Harness[M]>>>;
 }
 

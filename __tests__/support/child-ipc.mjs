@@ -10,7 +10,7 @@ export function serveIpc(port, handlers) {
       const value = await handler(message.args ?? {});
       process.send({ type: 'result', id: message.id, value: value ?? null });
     } catch (error) {
-      process.send({ type: 'result', id: message.id, error: String(error && error.stack || error) });
+      process.send({ type: 'result', id: message.id, error: String((error && error.stack) || error) });
     }
   });
   process.send({ type: 'ready', port });

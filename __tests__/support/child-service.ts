@@ -69,7 +69,7 @@ function serviceFor(child: ChildProcess, port: number, exited: Promise<void>): C
     call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
       const id = nextId++;
       return new Promise<T>((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+        pending.set(id, { resolve: resolve, reject });
         child.send({ type: 'call', id, command, args });
       });
     },

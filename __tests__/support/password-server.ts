@@ -53,7 +53,12 @@ export async function startPasswordServer(options: { accessTokenTtlSeconds?: num
   };
 }
 
-async function handle(oauth: OAuth2Server, stats: PasswordServer['stats'], req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(
+  oauth: OAuth2Server,
+  stats: PasswordServer['stats'],
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');

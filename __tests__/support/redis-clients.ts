@@ -27,7 +27,7 @@ export class ClientPool {
 
   async closeAll(): Promise<void> {
     const closers = this.#closers.splice(0);
-    await Promise.all(closers.map((close) => close()));
+    await Promise.all(closers.map(async (close) => close()));
   }
 
   async #ioredis(url: string): Promise<TestClient> {

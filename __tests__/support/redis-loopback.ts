@@ -51,7 +51,13 @@ class Authority {
 
   token(req: IncomingMessage, res: ServerResponse, body: string): void {
     const form = new URLSearchParams(body);
-    const fetch: Fetch = { at: Date.now(), worker: header(req, 'x-worker'), grant: form.get('grant_type') ?? '', replacing: header(req, 'x-replacing'), issued: '' };
+    const fetch: Fetch = {
+      at: Date.now(),
+      worker: header(req, 'x-worker'),
+      grant: form.get('grant_type') ?? '',
+      replacing: header(req, 'x-replacing'),
+      issued: '',
+    };
     this.fetches.push(fetch);
     if (fetch.grant === 'refresh_token') {
       const rt = form.get('refresh_token') ?? '';

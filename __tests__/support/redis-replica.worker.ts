@@ -33,7 +33,9 @@ async function connect(): Promise<{ storage?: RedisTokenStorage; quit(): void }>
 }
 
 async function fetchToken({ lastToken, signal }: TokenSourceContext): Promise<TokenResponseJson> {
-  const grant: Record<string, string> = lastToken?.refreshToken ? { grant_type: 'refresh_token', refresh_token: lastToken.refreshToken } : { grant_type: 'client_credentials' };
+  const grant: Record<string, string> = lastToken?.refreshToken
+    ? { grant_type: 'refresh_token', refresh_token: lastToken.refreshToken }
+    : { grant_type: 'client_credentials' };
   const headers = { 'x-worker': config.id, 'x-replacing': lastToken?.accessToken ?? '' };
   const response = await axios.post<TokenResponseJson>(config.tokenUrl, new URLSearchParams(grant), { headers, signal });
   return response.data;
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
     }
   };
   let loops: Promise<void>[] = [];
-  process.on('message', async (message: { type: string }) => {
+  const onMessage = async (message: { type: string }): Promise<void> => {
     if (message.type === 'start') {
       running = true;
       loops = Array.from({ length: config.concurrency }, loop);
@@ -73,6 +75,12 @@ async function main(): Promise<void> {
       send({ type: 'report', report });
       process.disconnect();
     }
+  };
+  process.on('message', (message: { type: string }) => {
+    onMessage(message).catch((error: unknown) => {
+      send({ type: 'fatal', error: String((error as Error)?.stack ?? error) });
+      process.exit(1);
+    });
   });
   send({ type: 'ready' });
 }

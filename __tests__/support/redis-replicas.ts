@@ -77,8 +77,11 @@ export class Replicas {
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
     void exited.then(() => alive.delete(child));
-    const failure = (what: string) => exited.then(() => Promise.reject(new Error(`replica ${config.id} ${what} (exit ${child.exitCode ?? child.signalCode}):\n${stderr}`)));
-    const report = new Promise<ReplicaReport>((done) => child.on('message', (m: { type: string; report?: ReplicaReport }) => m.type === 'report' && done(m.report!)));
+    const failure = (what: string) =>
+      exited.then(() => Promise.reject(new Error(`replica ${config.id} ${what} (exit ${child.exitCode ?? child.signalCode}):\n${stderr}`)));
+    const report = new Promise<ReplicaReport>((done) =>
+      child.on('message', (m: { type: string; report?: ReplicaReport }) => m.type === 'report' && done(m.report!)),
+    );
     const ready = new Promise<void>((done) => child.on('message', (m: { type: string }) => m.type === 'ready' && done()));
     const reported = Promise.race([report, failure('exited before reporting')]);
     reported.catch(() => undefined); // a killed replica never reports, and nobody asks it to

@@ -46,9 +46,7 @@ export async function eachSubject<T>(subjects: readonly Subject[], run: (subject
 
 /** `n` concurrent GETs to the protected API. */
 export function fire(api: AxiosInstance, n: number, offset = 0): Promise<unknown>[] {
-  const requests: Promise<unknown>[] = new Array(n);
-  for (let i = 0; i < n; i++) requests[i] = api.get(`/items/${offset + i}`);
-  return requests;
+  return Array.from({ length: n }, (_, i) => api.get(`/items/${offset + i}`));
 }
 
 /**

@@ -88,7 +88,13 @@ function summarize(transport: Transport, usPerRequest: Map<string, number[]>): {
   const table: Table = {
     title: `Hot path, ${transport === 'memory' ? 'in-memory adapter' : 'loopback HTTP'} (fresh token, sequential requests)`,
     columns: ['Subject', 'req per CPU-second (median)', 'vs bare axios', 'overhead CPU µs/request', 'per-block ratio, middle 50%'],
-    rows: rows.map((r) => [r.subject, Math.round(r.medianRps), pct(r.ratio), Number(r.overheadUs.toFixed(2)), `${pct(r.ratioIqr[0])}–${pct(r.ratioIqr[1])}`]),
+    rows: rows.map((r) => [
+      r.subject,
+      Math.round(r.medianRps),
+      pct(r.ratio),
+      Number(r.overheadUs.toFixed(2)),
+      `${pct(r.ratioIqr[0])}–${pct(r.ratioIqr[1])}`,
+    ]),
     note: `${floor.length} interleaved blocks of sequential requests per subject, timed in CPU time of this process (client, interceptors and simulated API alike). "vs bare axios" compares median CPU µs/request; the last column shows how much single blocks varied on this (shared) machine.`,
   };
   return { table, raw: rows };
@@ -101,7 +107,10 @@ export const hotPath: Scenario = {
   async run(config: BenchConfig) {
     const { warmupBlocks, blocks, blockRequests, httpBlocks, httpBlockRequests } = config.hotPath;
     const memory = summarize('memory', await measure({ transport: 'memory', warmupBlocks, blocks, blockRequests }));
-    const http = summarize('http', await measure({ transport: 'http', warmupBlocks, blocks: httpBlocks, blockRequests: httpBlockRequests }));
+    const http = summarize(
+      'http',
+      await measure({ transport: 'http', warmupBlocks, blocks: httpBlocks, blockRequests: httpBlockRequests }),
+    );
     return { id: 'hot-path', tables: [memory.table, http.table], raw: { plan: config.hotPath, memory: memory.raw, http: http.raw } };
   },
 };

@@ -8,4 +8,12 @@ import { stormScenario } from './storm.js';
 import type { Scenario } from './types.js';
 
 /** Run order: the timing-sensitive hot path first, while the heap is small. */
-export const SCENARIOS: readonly Scenario[] = [hotPath, stormScenario, late401Scenario, proactiveScenario, scaleScenario, refreshFailureScenario, redisReplicasScenario];
+export const SCENARIOS: readonly Scenario[] = [
+  hotPath,
+  stormScenario,
+  late401Scenario,
+  proactiveScenario,
+  scaleScenario,
+  refreshFailureScenario,
+  redisReplicasScenario,
+];

@@ -13,7 +13,13 @@ import type { Scenario, Table } from './types.js';
 function lateWave(subject: Subject, config: BenchConfig) {
   const { requests, maxLatencyMs, revokeAfterMs, deadlineMs } = config.late401;
   const random = seededRandom(42); // the same latencies for every subject
-  const options = { transport: 'memory', initial: 'fresh', ttlSeconds: 3600, tokenLatencyMs: 10, apiLatencyMs: () => random() * maxLatencyMs } as const;
+  const options = {
+    transport: 'memory',
+    initial: 'fresh',
+    ttlSeconds: 3600,
+    tokenLatencyMs: 10,
+    apiLatencyMs: () => random() * maxLatencyMs,
+  } as const;
   return withSubject(subject, options, async ({ sim, api }) => {
     const start = performance.now();
     const inFlight = fire(api, requests);
@@ -34,7 +40,15 @@ export const late401Scenario: Scenario = {
     const table: Table = {
       title: `Late 401s: ${requests} requests in flight (latency 0–${maxLatencyMs} ms), token revoked after ${revokeAfterMs} ms`,
       columns: ['Subject', 'token fetches', '401s seen', 'stale 401s', 'failed', 'hung', 'wall ms'],
-      rows: runs.map((r) => [r.subject, r.counters.tokenRequests, r.counters.api401, r.counters.api401Stale, r.outcomes.failed, r.outcomes.hung, Math.round(r.wallMs)]),
+      rows: runs.map((r) => [
+        r.subject,
+        r.counters.tokenRequests,
+        r.counters.api401,
+        r.counters.api401Stale,
+        r.outcomes.failed,
+        r.outcomes.hung,
+        Math.round(r.wallMs),
+      ]),
       note: 'Ideal: 1 token fetch, 0 failed. A stale 401 is one for a token older than the newest issued: it arrived after a refresh had already replaced it.',
     };
     return { id: 'late-401', tables: [table], raw: runs };

@@ -31,7 +31,14 @@ async function traffic(api: AxiosInstance, concurrency: number, seconds: number)
 function steady(subject: Subject, config: BenchConfig) {
   const { seconds, ttlSeconds, concurrency } = config.proactive;
   const random = seededRandom(7);
-  const options = { transport: 'memory', initial: 'fresh', ttlSeconds, tokenLatencyMs: 20, refreshBufferSeconds: BUFFER_SECONDS, apiLatencyMs: () => 1 + random() * 4 } as const;
+  const options = {
+    transport: 'memory',
+    initial: 'fresh',
+    ttlSeconds,
+    tokenLatencyMs: 20,
+    refreshBufferSeconds: BUFFER_SECONDS,
+    apiLatencyMs: () => 1 + random() * 4,
+  } as const;
   return withSubject(subject, options, ({ api }) => traffic(api, concurrency, seconds));
 }
 

@@ -74,8 +74,34 @@ function tableOf(runs: RedisReplicasRun[], size: (typeof SIZES)['full']): Table 
   const redis = runs.find((r) => r.mode === 'redisStorage')!;
   return {
     title: `Replicas: ${size.replicas} processes, ${size.seconds} s of traffic, ${size.lifetimeSeconds} s tokens (rotating refresh tokens)`,
-    columns: ['Token storage', 'token fetches', 'first-use fetches', 'fetches per refresh round', 'max fetches at once', 'invalid_grant', 'requests ok', 'failed', '401s', 'median ms', 'p99 ms', 'mean ms'],
-    rows: runs.map((r) => [r.mode, r.tokenFetches, r.firstFetches, Number(r.fetchesPerRound.toFixed(2)), r.maxConcurrentFetches, r.invalidGrant, r.requestsOk, r.failed, r.api401, r.medianMs, r.p99Ms, r.meanMs]),
+    columns: [
+      'Token storage',
+      'token fetches',
+      'first-use fetches',
+      'fetches per refresh round',
+      'max fetches at once',
+      'invalid_grant',
+      'requests ok',
+      'failed',
+      '401s',
+      'median ms',
+      'p99 ms',
+      'mean ms',
+    ],
+    rows: runs.map((r) => [
+      r.mode,
+      r.tokenFetches,
+      r.firstFetches,
+      Number(r.fetchesPerRound.toFixed(2)),
+      r.maxConcurrentFetches,
+      r.invalidGrant,
+      r.requestsOk,
+      r.failed,
+      r.api401,
+      r.medianMs,
+      r.p99Ms,
+      r.meanMs,
+    ]),
     note:
       `A refresh round is half a token lifetime (tokens are renewed in the background at half-life; first use counts as a round): expect ${size.replicas} fetches per round with memory storage and 1 with redisStorage. ` +
       `Added latency per request with redisStorage: ${(redis.medianMs - memory.medianMs).toFixed(3)} ms at the median, ${(redis.meanMs - memory.meanMs).toFixed(3)} ms on average; ` +
@@ -90,7 +116,11 @@ export const redisReplicasScenario: Scenario = {
     const binary = findRedisServer();
     if (binary === null) {
       const note = 'Skipped: redis-server was not found on the PATH (Debian: apt-get install -y redis-server).';
-      return { id: 'redis-replicas', tables: [{ title: 'Replicas sharing Redis', columns: ['skipped'], rows: [], note }], raw: { skipped: note } };
+      return {
+        id: 'redis-replicas',
+        tables: [{ title: 'Replicas sharing Redis', columns: ['skipped'], rows: [], note }],
+        raw: { skipped: note },
+      };
     }
     const redis = await startRedisServer(binary);
     try {

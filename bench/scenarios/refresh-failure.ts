@@ -15,7 +15,9 @@ function failingRefresh(subject: Subject, config: BenchConfig) {
   const options = { transport: 'memory', initial: 'expired', ttlSeconds: 3600, tokenLatencyMs: 20 } as const;
   return withSubject(subject, options, async ({ sim, api }) => {
     sim.server.failTokenWith = 500;
-    const { result, unhandled } = await countUnhandled(() => settle([...fire(api, half), ...fireAfter(api, requests - half, 5, half)], deadlineMs));
+    const { result, unhandled } = await countUnhandled(() =>
+      settle([...fire(api, half), ...fireAfter(api, requests - half, 5, half)], deadlineMs),
+    );
     return { outcomes: result, unhandled };
   });
 }

@@ -64,7 +64,16 @@ export const scaleScenario: Scenario = {
     const table: Table = {
       title: 'Scale: requests waiting for one refresh',
       columns: ['Subject', 'waiting', 'wall ms', 'µs/request', 'heap bytes/waiter', 'token fetches', 'failed', 'hung'],
-      rows: runs.map((r) => [r.subject, r.n, Math.round(r.wallMs), Number(r.usPerRequest.toFixed(1)), Math.round(r.heapPerWaiter), r.tokenFetches, r.failed, r.hung]),
+      rows: runs.map((r) => [
+        r.subject,
+        r.n,
+        Math.round(r.wallMs),
+        Number(r.usPerRequest.toFixed(1)),
+        Math.round(r.heapPerWaiter),
+        r.tokenFetches,
+        r.failed,
+        r.hung,
+      ]),
       note: `Medians of 5 runs below 10,000 waiters, 3 below 100,000. Linear cost means µs/request and heap bytes/waiter stay flat as the count grows. Wall time runs from the first request to the last completion, refresh included. Bare axios (no refresh) parks its requests at the API: the cost of a pending axios call itself.${canCollect ? '' : ' WARNING: run without --expose-gc, heap figures are noisy.'}`,
     };
     return { id: 'scale', tables: [table], raw: runs };

@@ -15,7 +15,11 @@ const USAGE = `Usage: npm run demo -- [--concurrency N] [--seconds N] [--token-t
   --seconds      how long to send traffic         (default ${DEFAULTS.seconds})
   --token-ttl    access token lifetime in seconds (default ${DEFAULTS.tokenTtlSeconds})`;
 
-const FLAGS: Record<string, keyof DemoOptions> = { '--concurrency': 'concurrency', '--seconds': 'seconds', '--token-ttl': 'tokenTtlSeconds' };
+const FLAGS: Record<string, keyof DemoOptions> = {
+  '--concurrency': 'concurrency',
+  '--seconds': 'seconds',
+  '--token-ttl': 'tokenTtlSeconds',
+};
 
 /** Reads `--name value` or `--name=value`; prints usage and exits on `--help` or a bad value. */
 export function parseArgs(argv: readonly string[]): DemoOptions {

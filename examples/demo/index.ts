@@ -19,7 +19,9 @@ async function run(servers: DemoServers, options: DemoOptions): Promise<boolean>
   const auth = attachOAuth(api, { fetchToken: countedClientCredentials(servers.auth, () => void counters.tokenFetches++) });
   // Off the token lifetimes' beat, so the revocation lands while a token is in mid-life.
   const revokeAtSeconds = Math.round(options.seconds * 0.55 * 10) / 10;
-  console.log(`Traffic: ${options.concurrency} concurrent requests for ${options.seconds} s; the API revokes every token it has seen at ${revokeAtSeconds} s.\n`);
+  console.log(
+    `Traffic: ${options.concurrency} concurrent requests for ${options.seconds} s; the API revokes every token it has seen at ${revokeAtSeconds} s.\n`,
+  );
   const progress = startProgress(counters);
   try {
     await driveTraffic(api, counters, { ...options, revokeAtSeconds, revoke: () => servers.api.revokeSeenTokens() });
@@ -34,11 +36,16 @@ async function run(servers: DemoServers, options: DemoOptions): Promise<boolean>
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));
   // A demo must end by itself, whatever goes wrong.
-  setTimeout(() => {
-    console.error('\ndemo: did not finish in time');
-    process.exit(1);
-  }, (options.seconds + 60) * 1000).unref();
-  console.log(`Starting an OAuth 2.0 authorization server (oidc-provider, ${options.tokenTtlSeconds} s access tokens) and a protected API on 127.0.0.1...`);
+  setTimeout(
+    () => {
+      console.error('\ndemo: did not finish in time');
+      process.exit(1);
+    },
+    (options.seconds + 60) * 1000,
+  ).unref();
+  console.log(
+    `Starting an OAuth 2.0 authorization server (oidc-provider, ${options.tokenTtlSeconds} s access tokens) and a protected API on 127.0.0.1...`,
+  );
   const servers = await startServers(options.tokenTtlSeconds);
   console.log(`  authorization server ${servers.auth.issuer}\n  protected API        ${servers.api.baseURL}`);
   try {

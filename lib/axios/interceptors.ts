@@ -1,5 +1,5 @@
 import { CanceledError, isAxiosError, type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
-import { settleOrAbort, type AbortSignalLike } from '../core/abortable.js';
+import { settleOrAbort } from '../core/abortable.js';
 import './augmentation.js';
 import type { OriginGuard } from './origin-guard.js';
 import { redactError } from '../core/redact.js';
@@ -90,7 +90,7 @@ function isStream(data: unknown): boolean {
 
 /** Waits for `promise` unless the request's own signal aborts first: then axios' CanceledError, at once. */
 function untilSettledOrAborted<T>(promise: Promise<T>, config: InternalAxiosRequestConfig): Promise<T> {
-  return settleOrAbort(promise, config.signal as AbortSignalLike | undefined, () => new CanceledError(undefined, undefined, config));
+  return settleOrAbort(promise, config.signal, () => new CanceledError(undefined, undefined, config));
 }
 
 function safeShouldRefresh(shouldRefresh: InterceptorSettings['shouldRefresh'], error: AxiosError): boolean {

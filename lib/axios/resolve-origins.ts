@@ -6,7 +6,11 @@ import { insecureUrlReason, tryParseUrl } from '../core/secure-url.js';
  * rather than sending a token everywhere, or over plain http to a remote host.
  * @see RFC 6750 §5.3 ("bearer tokens are not leaked to unintended parties"), RFC 6749 §10.3
  */
-export function resolveOrigins(origins: OriginRule | OriginRule[] | undefined, baseURL: string | undefined, allowInsecureHttp: boolean): OriginRule[] {
+export function resolveOrigins(
+  origins: OriginRule | OriginRule[] | undefined,
+  baseURL: string | undefined,
+  allowInsecureHttp: boolean,
+): OriginRule[] {
   if (origins === undefined) return [defaultOrigin(baseURL, allowInsecureHttp)];
   const list = Array.isArray(origins) ? origins : [origins];
   if (list.length === 0) throw new RangeError('"options.origins" must name at least one origin');
@@ -17,7 +21,9 @@ function defaultOrigin(baseURL: string | undefined, allowInsecureHttp: boolean):
   const page = (globalThis as { location?: { href?: string } }).location?.href;
   const absolute = baseURL === undefined ? page : tryParseUrl(baseURL, page)?.href;
   if (absolute === undefined) {
-    throw new TypeError('"options.origins" is required when the instance has no absolute baseURL: without it the token could go to any host');
+    throw new TypeError(
+      '"options.origins" is required when the instance has no absolute baseURL: without it the token could go to any host',
+    );
   }
   return checkRule(absolute, 'instance.defaults.baseURL', allowInsecureHttp) as string;
 }
@@ -30,7 +36,9 @@ function checkRule(rule: OriginRule, path: string, allowInsecureHttp: boolean): 
     throw new TypeError(`"${path}" must be an http(s) origin such as "https://api.example.com"`);
   }
   if (insecureUrlReason(url, allowInsecureHttp) !== undefined) {
-    throw new RangeError(`"${path}" is plain http to a non-loopback host, so the token would travel unencrypted: use https or set "options.allowInsecureHttp"`);
+    throw new RangeError(
+      `"${path}" is plain http to a non-loopback host, so the token would travel unencrypted: use https or set "options.allowInsecureHttp"`,
+    );
   }
   return url.origin;
 }

@@ -10,7 +10,7 @@ export interface AbortSignalLike {
  * `promise` stays observed either way: a shared refresh that fails after its waiter left is not an unhandled
  * rejection (axios #1939).
  */
-export function settleOrAbort<T>(promise: Promise<T>, signal: AbortSignalLike | undefined, abortError: () => unknown): Promise<T> {
+export function settleOrAbort<T>(promise: Promise<T>, signal: AbortSignalLike | undefined, abortError: () => Error): Promise<T> {
   if (signal === undefined || typeof signal.addEventListener !== 'function') return promise;
   if (signal.aborted) {
     promise.catch(() => undefined);
@@ -25,4 +25,16 @@ export function settleOrAbort<T>(promise: Promise<T>, signal: AbortSignalLike | 
       (reason: unknown) => (stopListening(), reject(reason)),
     );
   });
+}
+
+/** Why `signal` aborted, as an Error (a rejection reason that loggers and `instanceof` checks can rely on). */
+export function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  // Duck-typed: the DOMException of `abort()` comes from another realm in some runtimes (jsdom, vm, jest).
+  const errorLike =
+    typeof reason === 'object' &&
+    reason !== null &&
+    typeof (reason as Error).name === 'string' &&
+    typeof (reason as Error).message === 'string';
+  return errorLike ? (reason as Error) : new Error('The operation was aborted');
 }

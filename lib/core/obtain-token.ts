@@ -29,7 +29,10 @@ export interface Obtained {
  * the source is not called at all (a rotated refresh token is redeemed once, RFC 9700 §4.14.2).
  */
 export function obtainToken(request: ObtainRequest): Promise<Obtained> {
-  const work = request.storage === undefined ? fetchFresh(request, request.context.lastToken).then((token) => ({ token, adopted: false })) : coordinated(request, request.storage);
+  const work =
+    request.storage === undefined
+      ? fetchFresh(request, request.context.lastToken).then((token) => ({ token, adopted: false }))
+      : coordinated(request, request.storage);
   return withTimeout(work, request);
 }
 
@@ -58,7 +61,7 @@ async function coordinated(request: ObtainRequest, storage: TokenStorage): Promi
   try {
     return await storage.withLock(() => ((entered = true), underLock()), request.controller.signal);
   } catch (error) {
-    if (outcome !== undefined) return request.report(error), outcome; // the lock failed only to release
+    if (outcome !== undefined) return (request.report(error), outcome); // the lock failed only to release
     if (entered || request.controller.signal.aborted) throw error;
     request.report(error); // the lock is unavailable (e.g. Redis down): a local refresh still serves requests
     return underLock();
@@ -106,7 +109,12 @@ async function withTimeout<T>(work: Promise<T>, request: ObtainRequest): Promise
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       request.controller.abort();
-      reject(new TokenRefreshError(ErrorCode.REFRESH_TIMEOUT, `Failed to refresh token: the token source did not answer within ${request.timeoutMs} ms`));
+      reject(
+        new TokenRefreshError(
+          ErrorCode.REFRESH_TIMEOUT,
+          `Failed to refresh token: the token source did not answer within ${request.timeoutMs} ms`,
+        ),
+      );
     }, request.timeoutMs);
     (timer as { unref?: () => void }).unref?.();
   });

@@ -84,7 +84,10 @@ export const DEFAULT_RETRY_INTERVAL_MS = 5_000;
 
 /** Token manager options with every default filled in. */
 export type ResolvedTokenManagerOptions = Required<
-  Pick<TokenManagerOptions, 'fetchToken' | 'refreshBufferSeconds' | 'refreshTimeoutMs' | 'minRefreshIntervalMs' | 'retryIntervalMs' | 'keepFresh' | 'now'>
+  Pick<
+    TokenManagerOptions,
+    'fetchToken' | 'refreshBufferSeconds' | 'refreshTimeoutMs' | 'minRefreshIntervalMs' | 'retryIntervalMs' | 'keepFresh' | 'now'
+  >
 > &
   Pick<TokenManagerOptions, 'initialToken' | 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError' | 'storage'>;
 
@@ -110,8 +113,9 @@ export function validateTokenManagerOptions(options: TokenManagerOptions, path =
 
 function validateStorage(storage: TokenStorage, path: string): void {
   if (storage === null || typeof storage !== 'object') throw new TypeError(`"${path}" must be a TokenStorage object`);
-  for (const method of ['get', 'set', 'delete'] as const) requireFunction(storage[method], `${path}.${method}`);
-  for (const method of ['withLock', 'subscribe'] as const) {
-    if (storage[method] !== undefined) requireFunction(storage[method], `${path}.${method}`);
+  const methods = storage as unknown as Record<string, unknown>;
+  for (const method of ['get', 'set', 'delete']) requireFunction(methods[method], `${path}.${method}`);
+  for (const method of ['withLock', 'subscribe']) {
+    if (methods[method] !== undefined) requireFunction(methods[method], `${path}.${method}`);
   }
 }

@@ -300,5 +300,4 @@ export class TokenManager {
     if (this.#current !== null && !this.#invalidated) return this.#current;
     throw new TokenRefreshError(ErrorCode.TOKEN_CLEARED, 'Failed to refresh token: the token was cleared while it was being refreshed');
   }
-
 }

@@ -34,7 +34,13 @@ export function clientAuthentication(method: ClientAuthMethod, clientId: string,
     return { params: [], headers: { Authorization: `Basic ${btoa(credentials)}` } };
   }
   if (method === 'client_secret_post') {
-    return { params: [['client_id', clientId], ['client_secret', clientSecret ?? '']], headers: {} };
+    return {
+      params: [
+        ['client_id', clientId],
+        ['client_secret', clientSecret ?? ''],
+      ],
+      headers: {},
+    };
   }
   return { params: [['client_id', clientId]], headers: {} };
 }

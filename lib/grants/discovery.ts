@@ -61,7 +61,13 @@ async function fetchMetadata(request: DiscoveryRequest): Promise<ServerMetadata>
   for (const [index, url] of urls.entries()) {
     let response: AxiosResponse<unknown>;
     try {
-      response = await sendWithRetries(request.http, { method: 'GET', url, headers: { Accept: 'application/json' } }, request.retry, undefined, []);
+      response = await sendWithRetries(
+        request.http,
+        { method: 'GET', url, headers: { Accept: 'application/json' } },
+        request.retry,
+        undefined,
+        [],
+      );
     } catch (error) {
       throw failed(`${url} could not be fetched (${error instanceof Error ? error.message : String(error)})`, error);
     }
@@ -84,7 +90,7 @@ function readMetadata(response: AxiosResponse<unknown>, url: string, request: Di
   const revocation = endpoint(body, 'revocation_endpoint', request);
   if (revocation !== undefined) metadata.revocationEndpoint = revocation;
   const methods = body.token_endpoint_auth_methods_supported;
-  if (Array.isArray(methods) && methods.every((m) => typeof m === 'string')) metadata.authMethods = methods as string[];
+  if (Array.isArray(methods) && methods.every((m) => typeof m === 'string')) metadata.authMethods = methods;
   return metadata;
 }
 

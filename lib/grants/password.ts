@@ -43,7 +43,11 @@ export function passwordGrant(options: PasswordGrantOptions): TokenSource {
         if (!isOAuthError(error) || error.error !== 'invalid_grant') throw error;
       }
     }
-    const grant: Array<[string, string]> = [['grant_type', 'password'], ['username', username], ['password', password]];
+    const grant: Array<[string, string]> = [
+      ['grant_type', 'password'],
+      ['username', username],
+      ['password', password],
+    ];
     return client.requestToken(grant, signal, [password, username]);
   }, client);
 }

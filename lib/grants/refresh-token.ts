@@ -43,7 +43,10 @@ export function refreshTokenRedeemer(client: TokenEndpointClient): {
     const refreshToken = lastToken?.refreshToken;
     if (!isUsable(refreshToken)) throw unusable(refreshToken === undefined || refreshToken === '');
     try {
-      const grant: Array<[string, string]> = [['grant_type', 'refresh_token'], ['refresh_token', refreshToken]];
+      const grant: Array<[string, string]> = [
+        ['grant_type', 'refresh_token'],
+        ['refresh_token', refreshToken],
+      ];
       return await client.requestToken(grant, signal, [refreshToken, lastToken?.accessToken]);
     } catch (error) {
       if (isOAuthError(error) && error.error === 'invalid_grant') {

@@ -36,7 +36,11 @@ export function describeResponse(response: AxiosResponse<unknown>): string {
 export function oauthErrorFromBody(response: AxiosResponse<unknown>, secrets: readonly (string | undefined)[]): OAuthError | undefined {
   const body = jsonObjectBody(response);
   if (body === undefined || typeof body.error !== 'string' || body.error.length === 0) return undefined;
-  const scrub = (text: string): string => scrubSecrets(text, secrets.filter((s): s is string => !!s));
+  const scrub = (text: string): string =>
+    scrubSecrets(
+      text,
+      secrets.filter((s): s is string => !!s),
+    );
   return new OAuthError({
     error: scrub(body.error),
     ...(typeof body.error_description === 'string' ? { errorDescription: scrub(body.error_description) } : {}),

@@ -13,5 +13,8 @@ export function readRevocationResponse(response: AxiosResponse<unknown>, secrets
   const oauthError = response.status === 503 ? undefined : oauthErrorFromBody(response, secrets);
   if (oauthError !== undefined) throw oauthError;
   const hint = response.status === 503 ? '; the token may still be valid, try again later' : '';
-  throw new OAuthLockError(ErrorCode.REVOCATION_FAILED, `Revocation failed: the revocation endpoint answered ${describeResponse(response)}${hint}`);
+  throw new OAuthLockError(
+    ErrorCode.REVOCATION_FAILED,
+    `Revocation failed: the revocation endpoint answered ${describeResponse(response)}${hint}`,
+  );
 }

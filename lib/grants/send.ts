@@ -1,5 +1,6 @@
 import { isCancel, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { redactError } from '../core/redact.js';
+import { abortReason } from '../core/abortable.js';
 
 /** Bounds on talking to the authorization server (RFC 9700 §4 / reliability S-27: never a retry storm). */
 export interface RetryPolicy {
@@ -100,8 +101,4 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     (timer as { unref?: () => void }).unref?.();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new Error('The operation was aborted');
 }

@@ -19,7 +19,11 @@ export interface TokenEndpointClient {
    * audience, resource and extra parameters.
    * @param secrets values of this request to keep out of any error, besides the client secret.
    */
-  requestToken(grant: Array<[string, string]>, signal: AbortSignal | undefined, secrets: readonly (string | undefined)[]): Promise<TokenFields>;
+  requestToken(
+    grant: Array<[string, string]>,
+    signal: AbortSignal | undefined,
+    secrets: readonly (string | undefined)[],
+  ): Promise<TokenFields>;
   /** Whether a revocation endpoint was given or may be discovered. */
   readonly mayRevoke: boolean;
   /** Revokes a token (RFC 7009); resolves without a request when the discovered server has no revocation endpoint. */
@@ -37,7 +41,13 @@ const FORM_HEADERS = { 'Content-Type': 'application/x-www-form-urlencoded;charse
 /** The token endpoint client of one grant; endpoints are resolved (and discovered) on first use, not at creation. */
 export function createTokenEndpointClient(options: ResolvedEndpointOptions): TokenEndpointClient {
   const { source, clientId, clientSecret } = options;
-  function post(url: string, method: ClientAuthMethod, params: Array<[string, string]>, signal: AbortSignal | undefined, secrets: readonly (string | undefined)[]): Promise<AxiosResponse<unknown>> {
+  function post(
+    url: string,
+    method: ClientAuthMethod,
+    params: Array<[string, string]>,
+    signal: AbortSignal | undefined,
+    secrets: readonly (string | undefined)[],
+  ): Promise<AxiosResponse<unknown>> {
     const auth = clientAuthentication(method, clientId, clientSecret);
     // RFC 6749 §3.2: POST, form-encoded body; credentials never in the URL.
     const data = encodeForm([...params, ...auth.params]);
@@ -58,7 +68,16 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
       if (revocationEndpoint === undefined) return;
       const secrets = [clientSecret, token];
       // RFC 7009 §2.1: the token and a hint, in the body, client-authenticated like the token endpoint.
-      const response = await post(revocationEndpoint, authMethod, [['token', token], ['token_type_hint', hint]], undefined, secrets);
+      const response = await post(
+        revocationEndpoint,
+        authMethod,
+        [
+          ['token', token],
+          ['token_type_hint', hint],
+        ],
+        undefined,
+        secrets,
+      );
       readRevocationResponse(response, secrets);
     },
   };
@@ -72,10 +91,19 @@ async function resolveEndpoints(options: ResolvedEndpointOptions): Promise<Endpo
     const authMethod = options.authMethod ?? defaultAuthMethod(hasSecret, undefined)!;
     return { tokenEndpoint: source.tokenUrl, authMethod, ...(source.revocationUrl ? { revocationEndpoint: source.revocationUrl } : {}) };
   }
-  const metadata = await discover({ issuer: source.issuer, mode: source.discovery, http: options.http, retry: options.retry, allowInsecureHttp: options.allowInsecureHttp });
+  const metadata = await discover({
+    issuer: source.issuer,
+    mode: source.discovery,
+    http: options.http,
+    retry: options.retry,
+    allowInsecureHttp: options.allowInsecureHttp,
+  });
   const authMethod = options.authMethod ?? defaultAuthMethod(hasSecret, metadata.authMethods);
   if (authMethod === undefined) {
-    throw new TokenRefreshError(ErrorCode.DISCOVERY_FAILED, `Discovery failed: ${source.issuer} supports neither client_secret_basic nor client_secret_post; set "authMethod"`);
+    throw new TokenRefreshError(
+      ErrorCode.DISCOVERY_FAILED,
+      `Discovery failed: ${source.issuer} supports neither client_secret_basic nor client_secret_post; set "authMethod"`,
+    );
   }
   const revocationEndpoint = source.revocationUrl ?? metadata.revocationEndpoint;
   return { tokenEndpoint: metadata.tokenEndpoint, authMethod, ...(revocationEndpoint ? { revocationEndpoint } : {}) };

@@ -57,7 +57,6 @@ function optionalString(value: unknown, name: string): string | undefined {
   return value;
 }
 
-
 function invalidResponse(reason: string): TokenRefreshError {
   return new TokenRefreshError(ErrorCode.INVALID_RESPONSE, `Invalid token response: ${reason}`);
 }

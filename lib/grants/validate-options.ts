@@ -15,8 +15,7 @@ import type { RetryPolicy } from './send.js';
 
 /** Where the endpoints come from: given, or discovered from the issuer. */
 export type EndpointSource =
-  | { tokenUrl: string; revocationUrl?: string }
-  | { issuer: string; discovery: DiscoveryMode; revocationUrl?: string };
+  { tokenUrl: string; revocationUrl?: string } | { issuer: string; discovery: DiscoveryMode; revocationUrl?: string };
 
 /** Grant options checked and filled in, ready for the token endpoint client. */
 export interface ResolvedEndpointOptions {
@@ -90,7 +89,8 @@ function requestParams(options: TokenEndpointOptions, path: string): Array<[stri
   // RFC 8707 §2: one `resource` parameter per indicator.
   for (const resource of stringOrList(options.resource, `${path}.resource`) ?? []) params.push(['resource', resource]);
   if (options.extraParams === undefined) return params;
-  if (options.extraParams === null || typeof options.extraParams !== 'object') throw new TypeError(`"${path}.extraParams" must be an object`);
+  if (options.extraParams === null || typeof options.extraParams !== 'object')
+    throw new TypeError(`"${path}.extraParams" must be an object`);
   for (const [name, value] of Object.entries(options.extraParams)) {
     if (RESERVED_PARAMS.includes(name)) throw new TypeError(`"${path}.extraParams.${name}" is set by the grant and cannot be overridden`);
     for (const item of stringOrList(value, `${path}.extraParams.${name}`, true) ?? []) params.push([name, item]);

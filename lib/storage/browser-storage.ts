@@ -99,7 +99,8 @@ function validateBrowserStorageOptions(options: BrowserStorageOptions) {
   return {
     key: requireString(options.key, 'options.key'),
     storeRefreshToken: optionalBoolean(options.storeRefreshToken, 'options.storeRefreshToken') ?? true,
-    databaseName: options.databaseName === undefined ? DEFAULT_BROWSER_DATABASE_NAME : requireString(options.databaseName, 'options.databaseName'),
+    databaseName:
+      options.databaseName === undefined ? DEFAULT_BROWSER_DATABASE_NAME : requireString(options.databaseName, 'options.databaseName'),
     refreshTokenWaitMs: numberOption(options.refreshTokenWaitMs, DEFAULT_REFRESH_TOKEN_WAIT_MS, 'options.refreshTokenWaitMs'),
   };
 }

@@ -1,4 +1,4 @@
-import { settleOrAbort } from '../core/abortable.js';
+import { abortReason, settleOrAbort } from '../core/abortable.js';
 import type { Token } from '../core/token.js';
 import type { TokenStorage } from '../core/token-storage.js';
 
@@ -29,7 +29,7 @@ export function memoryStorage(): TokenStorage {
       // Chained on `previous`, so a waiter that gives up early never lets the next one overlap the holder.
       tail = previous.then(() => mine);
       try {
-        await settleOrAbort(previous, signal, () => signal.reason);
+        await settleOrAbort(previous, signal, () => abortReason(signal));
         return await fn();
       } finally {
         release();

@@ -17,6 +17,7 @@ export interface IoRedisClientLike {
 /** An ioredis connection in subscriber mode. */
 export interface IoRedisSubscriberLike {
   subscribe(channel: string): Promise<unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the clients' own listener type; anything narrower rejects them
   on(event: string, listener: (...args: any[]) => void): unknown;
   disconnect(): void;
 }
@@ -32,6 +33,7 @@ export interface NodeRedisClientLike {
 export interface NodeRedisSubscriberLike {
   connect(): Promise<unknown>;
   subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the clients' own listener type; anything narrower rejects them
   on(event: string, listener: (...args: any[]) => void): unknown;
   destroy?(): void;
   disconnect?(): unknown;
@@ -67,10 +69,14 @@ export function isRedisClient(value: unknown): value is RedisClientLike {
 /** Adapts either client. ioredis is recognised by `call()`: it has a `sendCommand()` too, with another signature. */
 export function redisCommands(client: RedisClientLike): RedisCommands {
   const io = typeof (client as IoRedisClientLike).call === 'function' ? (client as IoRedisClientLike) : undefined;
-  const send = io ? ([command, ...args]: string[]) => io.call(command!, ...args) : (args: string[]) => (client as NodeRedisClientLike).sendCommand(args);
+  const send = io
+    ? ([command, ...args]: string[]) => io.call(command!, ...args)
+    : (args: string[]) => (client as NodeRedisClientLike).sendCommand(args);
   const commands: RedisCommands = { run: failFastWhileDown(send) };
   if (typeof client.duplicate !== 'function') return commands;
-  commands.subscribe = io ? (channel, onMessage) => subscribeIoRedis(io, channel, onMessage) : (channel, onMessage) => subscribeNodeRedis(client as NodeRedisClientLike, channel, onMessage);
+  commands.subscribe = io
+    ? (channel, onMessage) => subscribeIoRedis(io, channel, onMessage)
+    : (channel, onMessage) => subscribeNodeRedis(client as NodeRedisClientLike, channel, onMessage);
   return commands;
 }
 
@@ -133,7 +139,10 @@ class RedisTimeoutError extends Error {
 function withTimeout<T>(promise: Promise<T>, command: string, timeoutMs: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisTimeoutError(`redisStorage: Redis did not answer ${command} within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new RedisTimeoutError(`redisStorage: Redis did not answer ${command} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     (timer as { unref?: () => void }).unref?.();
   });
   // The command may still fail after the timeout won; keep that late rejection observed.

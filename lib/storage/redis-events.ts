@@ -1,4 +1,5 @@
 import type { Token } from '../core/token.js';
+import { abortReason } from '../core/abortable.js';
 import { decodeEvent, encodeEvent, type RedisEvent } from './redis-codec.js';
 import type { RedisCommands, RedisSubscription } from './redis-client.js';
 
@@ -84,10 +85,10 @@ export class RedisEvents {
    * aborts. The timer is `unref()`'d: a wait never keeps a process alive on its own.
    */
   wait(seen: number, ms: number, signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.reject(signal.reason);
+    if (signal.aborted) return Promise.reject(abortReason(signal));
     if (this.#received !== seen) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const finish = (error?: unknown): void => {
+      const finish = (error?: Error): void => {
         clearTimeout(timer);
         this.#wakers.delete(wake);
         signal.removeEventListener('abort', onAbort);
@@ -95,7 +96,7 @@ export class RedisEvents {
         else reject(error);
       };
       const wake = (): void => finish();
-      const onAbort = (): void => finish(signal.reason ?? new Error('redisStorage: aborted'));
+      const onAbort = (): void => finish(abortReason(signal));
       const timer = setTimeout(wake, ms);
       (timer as { unref?: () => void }).unref?.();
       this.#wakers.add(wake);

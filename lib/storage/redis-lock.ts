@@ -94,11 +94,14 @@ export class RedisLock {
 
   #keepAlive(owner: string, signal: AbortSignal): () => void {
     const { lockKey, lockTtlMs, commandTimeoutMs } = this.#settings;
-    const timer = setInterval(() => {
-      // A refresh its manager gave up on must not hold every other process back: let the lock expire.
-      if (signal.aborted) return clearInterval(timer);
-      this.#commands.run(['EVAL', EXTEND, '1', lockKey, owner, String(lockTtlMs)], commandTimeoutMs).catch(() => undefined);
-    }, Math.max(1, Math.floor(lockTtlMs / 3)));
+    const timer = setInterval(
+      () => {
+        // A refresh its manager gave up on must not hold every other process back: let the lock expire.
+        if (signal.aborted) return clearInterval(timer);
+        this.#commands.run(['EVAL', EXTEND, '1', lockKey, owner, String(lockTtlMs)], commandTimeoutMs).catch(() => undefined);
+      },
+      Math.max(1, Math.floor(lockTtlMs / 3)),
+    );
     (timer as { unref?: () => void }).unref?.();
     return () => clearInterval(timer);
   }

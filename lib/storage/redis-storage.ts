@@ -53,7 +53,8 @@ export function redisStorage(options: RedisStorageOptions): RedisTokenStorage {
     commandTimeoutMs: o.commandTimeoutMs,
   });
   // Change messages only wake and inform; a lost one costs a poll or a refresh, never a wrong token.
-  const announce = (type: 'set' | 'delete', token: Token | null): Promise<unknown> => events.publish(type, token, o.commandTimeoutMs).catch(() => undefined);
+  const announce = (type: 'set' | 'delete', token: Token | null): Promise<unknown> =>
+    events.publish(type, token, o.commandTimeoutMs).catch(() => undefined);
 
   const storage: RedisTokenStorage = {
     async get() {

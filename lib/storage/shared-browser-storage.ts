@@ -35,7 +35,8 @@ export function createSharedBrowserStorage(apis: BrowserApis, settings: SharedSt
   if (relay !== null) channel?.open();
 
   function receive(message: TabMessage): void {
-    if (message.type === 'set' && message.token.refreshToken !== undefined) relay?.remember(message.token.accessToken, message.token.refreshToken);
+    if (message.type === 'set' && message.token.refreshToken !== undefined)
+      relay?.remember(message.token.accessToken, message.token.refreshToken);
     if (message.type === 'delete') relay?.forget();
     if (message.type === 'ask') relay?.answer(message.accessToken);
     if (message.type === 'share') relay?.remember(message.accessToken, message.refreshToken);

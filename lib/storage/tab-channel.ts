@@ -17,11 +17,15 @@ const VERSION = 1;
 
 /** Posts to every other realm listening on the same channel name (never to this very channel object). */
 export interface TabChannel {
-  post(message: TabMessage): void;
+  post: (message: TabMessage) => void;
 }
 
 /** Opens the channel on first use; messages another realm posts reach `onMessage` once validated. */
-export function createTabChannel(Channel: typeof BroadcastChannel, name: string, onMessage: (message: TabMessage) => void): TabChannel & { open(): void } {
+export function createTabChannel(
+  Channel: typeof BroadcastChannel,
+  name: string,
+  onMessage: (message: TabMessage) => void,
+): TabChannel & { open(): void } {
   let channel: BroadcastChannel | null = null;
   const open = (): BroadcastChannel => {
     if (channel !== null) return channel;

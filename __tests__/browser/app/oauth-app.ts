@@ -45,7 +45,13 @@ export const oauthApp = {
   /** What a login page does: store the token it received, for every tab. */
   async signIn(key: string, storeRefreshToken: boolean, response: TokenResponse, obtainedAt: number) {
     const expiresAt = obtainedAt + response.expires_in * 1000;
-    await browserStorage({ key, storeRefreshToken }).set({ accessToken: response.access_token, tokenType: 'Bearer', refreshToken: response.refresh_token, expiresAt, obtainedAt });
+    await browserStorage({ key, storeRefreshToken }).set({
+      accessToken: response.access_token,
+      tokenType: 'Bearer',
+      refreshToken: response.refresh_token,
+      expiresAt,
+      obtainedAt,
+    });
   },
   start(key: string, storeRefreshToken: boolean) {
     api = axios.create({ baseURL: `${location.origin}/api` });
@@ -59,7 +65,10 @@ export const oauthApp = {
   /** `count` requests at once. */
   async burst(count: number): Promise<TrafficResult> {
     const result: TrafficResult = { ok: 0, failed: 0, errors: [] };
-    await countOutcomes(Array.from({ length: count }, () => api!.get('/orders')), result);
+    await countOutcomes(
+      Array.from({ length: count }, () => api!.get('/orders')),
+      result,
+    );
     return result;
   },
   /** `concurrency` request loops, each sending its next request when the last one answered, for `durationMs`. */

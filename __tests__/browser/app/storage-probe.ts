@@ -40,12 +40,10 @@ export const storageProbe = {
       lockLog.push(`${tag} enter`);
       return new Promise((resolve, reject) => releases.set(tag, (fail) => (fail ? reject(new Error('fn failed')) : resolve())));
     };
-    storage(id)
-      .withLock!(held, controller.signal)
-      .then(
-        () => lockLog.push(`${tag} released`),
-        (error: Error) => lockLog.push(`${tag} rejected ${error.name}`),
-      );
+    storage(id).withLock!(held, controller.signal).then(
+      () => lockLog.push(`${tag} released`),
+      (error: Error) => lockLog.push(`${tag} rejected ${error.name}`),
+    );
   },
   release(tag: string, fail = false) {
     lockLog.push(`${tag} exit`);
@@ -59,14 +57,14 @@ export const storageProbe = {
   readRaw: (databaseName: string, key: string) =>
     new Promise<unknown>((resolve, reject) => {
       const open = indexedDB.open(databaseName);
-      open.onerror = () => reject(open.error);
+      open.onerror = () => reject(open.error ?? new Error('indexedDB.open failed'));
       open.onsuccess = () => {
         const request = open.result.transaction('tokens').objectStore('tokens').get(key);
         request.onsuccess = () => {
           open.result.close();
           resolve(request.result);
         };
-        request.onerror = () => reject(request.error);
+        request.onerror = () => reject(request.error ?? new Error('IndexedDB request failed'));
       };
     }),
 };
