@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
 
 const root = join(__dirname, '..');
 
@@ -31,5 +31,19 @@ describe('the built package (npm run build)', () => {
   it('works through import', () => {
     const code = scenario(`import axios from 'axios'; import { attachOAuth, isTokenRefreshError } from 'axios-oauth-lock';`);
     expect(run(['--input-type=module', '-e', code])).toEqual({ header: 'Bearer built', guard: 'function' });
+  });
+
+  it('ships every file its source maps point to, so a stack trace never names a missing file', () => {
+    const [pack] = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }),
+    ) as [{ files: { path: string }[] }];
+    const shipped = new Set(pack.files.map((file) => file.path));
+    const maps = [...shipped].filter((path) => path.endsWith('.js.map'));
+    expect(maps.length).toBeGreaterThan(10);
+    const missing = maps.flatMap((map) => {
+      const { sources } = JSON.parse(readFileSync(join(root, map), 'utf8')) as { sources: string[] };
+      return sources.map((source) => posix.normalize(posix.join(dirname(map), source))).filter((source) => !shipped.has(source));
+    });
+    expect(missing).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
 import axios from 'axios';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { attachOAuth } from '../lib/index.js';
+import { attachOAuth } from 'axios-oauth-lock';
 
 async function main(): Promise<void> {
   const validTokens = new Set<string>();

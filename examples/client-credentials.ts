@@ -7,7 +7,7 @@
  * Use TOKEN_URL instead of ISSUER to skip discovery; SCOPE is optional (space-delimited).
  */
 import axios from 'axios';
-import { attachOAuth, clientCredentials } from '../lib/index.js';
+import { attachOAuth, clientCredentials } from 'axios-oauth-lock';
 import { env, optionalEnv } from './env.js';
 
 async function main(): Promise<void> {

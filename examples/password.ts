@@ -2,13 +2,13 @@
  * Password grant (RFC 6749 §4.3). LEGACY: RFC 9700 §2.4 says not to use it. Only for first-party apps that cannot
  * move to the authorization code flow yet. The password is used for the first token; renewals use the refresh token.
  *
- *   TOKEN_URL=https://auth.example.com/token CLIENT_ID=... CLIENT_SECRET=... USERNAME=... PASSWORD=... \
+ *   TOKEN_URL=https://auth.example.com/token CLIENT_ID=... CLIENT_SECRET=... OAUTH_USERNAME=... OAUTH_PASSWORD=... \
  *   API_URL=https://api.example.com npx tsx examples/password.ts
  *
  * AUTH_METHOD=client_secret_post for servers that do not decode form-encoded Basic credentials.
  */
 import axios from 'axios';
-import { attachOAuth, passwordGrant, type ClientAuthMethod } from '../lib/index.js';
+import { attachOAuth, passwordGrant, type ClientAuthMethod } from 'axios-oauth-lock';
 import { env, optionalEnv } from './env.js';
 
 async function main(): Promise<void> {
@@ -20,8 +20,8 @@ async function main(): Promise<void> {
       clientId: env('CLIENT_ID'),
       clientSecret: env('CLIENT_SECRET'),
       ...(authMethod ? { authMethod } : {}),
-      username: env('USERNAME'),
-      password: env('PASSWORD'),
+      username: env('OAUTH_USERNAME'),
+      password: env('OAUTH_PASSWORD'),
     }),
   });
 

@@ -8,7 +8,7 @@
  * redeems the refresh token straight away.
  */
 import axios from 'axios';
-import { attachOAuth, isOAuthError, refreshTokenGrant } from '../lib/index.js';
+import { attachOAuth, isOAuthError, refreshTokenGrant } from 'axios-oauth-lock';
 import { env, optionalEnv } from './env.js';
 
 async function main(): Promise<void> {

@@ -9,7 +9,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import axios from 'axios';
-import { attachOAuth, type Token, type TokenSource, clientCredentials } from '../lib/index.js';
+import { attachOAuth, type Token, type TokenSource, clientCredentials } from 'axios-oauth-lock';
 import { env, optionalEnv } from './env.js';
 
 const MIN_REMAINING_MS = 30_000;

@@ -67,8 +67,8 @@ describe('examples', () => {
       TOKEN_URL: legacy.tokenUrl,
       ...envOf(legacy.client),
       AUTH_METHOD: legacy.client.authMethod,
-      USERNAME: legacy.user.username,
-      PASSWORD: legacy.user.password,
+      OAUTH_USERNAME: legacy.user.username,
+      OAUTH_PASSWORD: legacy.user.password,
       API_URL: `${legacy.baseURL}/api`,
     });
     expect(run).toMatchObject({ code: 0, stderr: '' });

@@ -4,7 +4,7 @@
  * forced revocation. Exits 0 only if every request succeeded.
  */
 import axios from 'axios';
-import { attachOAuth } from '../../lib/index.js';
+import { attachOAuth } from 'axios-oauth-lock';
 import { parseArgs, type DemoOptions } from './args.js';
 import { countingAdapter, newCounters } from './counters.js';
 import { startProgress } from './progress.js';

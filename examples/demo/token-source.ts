@@ -1,4 +1,4 @@
-import { clientCredentials, type TokenSource } from '../../lib/index.js';
+import { clientCredentials, type TokenSource } from 'axios-oauth-lock';
 import type { AuthServer } from '../../__tests__/support/auth-server';
 
 /**

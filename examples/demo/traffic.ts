@@ -1,5 +1,5 @@
 import type { AxiosInstance } from 'axios';
-import { isTokenRefreshError } from '../../lib/index.js';
+import { isTokenRefreshError } from 'axios-oauth-lock';
 import { REQUEST_ID_HEADER, type DemoCounters } from './counters.js';
 
 const PATHS = ['/orders', '/orders/42', '/customers/7', '/invoices?status=open'];
