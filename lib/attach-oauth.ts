@@ -1,15 +1,12 @@
-import type { AxiosError, AxiosInstance } from 'axios';
-import {
-  createRequestInterceptor,
-  createResponseErrorInterceptor,
-  formatHeaderValue,
-  type InterceptorSettings,
-} from './axios/interceptors.js';
-import { DEFAULT_HEADER_NAME, type AttachOAuthOptions } from './axios/attach-options.js';
-import { resolveOrigins } from './axios/resolve-origins.js';
-import { createOriginGuard } from './axios/origin-guard.js';
+import type { AxiosInstance } from 'axios';
+import type { AttachOAuthOptions } from './axios/attach-options.js';
+import { resolveSettings } from './axios/attach-settings.js';
+import { createRequestInterceptor, createResponseErrorInterceptor, formatHeaderValue } from './axios/interceptors.js';
 import type { Token, TokenInput } from './core/token.js';
-import { TokenManager } from './core/token-manager.js';
+import type { TokenManager } from './core/token-manager.js';
+
+/** Marks an instance that has a handle; `Symbol.for`, so that an ESM and a CJS copy of the package see each other. */
+const ATTACHED = Symbol.for('axios-oauth-lock.attached');
 
 /** What {@link attachOAuth} returns: the token store's verbs, and `detach()`. */
 export interface OAuthHandle {
@@ -33,8 +30,6 @@ export interface OAuthHandle {
   detach(): void;
 }
 
-const is401 = (error: AxiosError): boolean => error.response?.status === 401;
-
 /**
  * Makes an axios instance OAuth 2.0 aware: every request to an allowed origin carries a token, however many
  * requests need one at once only one refresh runs, and a wave of 401s is refreshed once and replayed once.
@@ -49,12 +44,19 @@ export function attachOAuth(instance: AxiosInstance, options: AttachOAuthOptions
     throw new TypeError('"instance" must be an axios instance (from axios.create())');
   }
   if (options === null || typeof options !== 'object') throw new TypeError('"options" must be an object');
+  // Two handles' interceptors on one instance strip and refresh each other's tokens (issue 9, item 13).
+  if ((instance as { [ATTACHED]?: boolean })[ATTACHED] === true) {
+    throw new TypeError(
+      '"instance" already has attachOAuth() attached: detach() that handle first, or use another axios instance and share one lock with "options.tokenManager"',
+    );
+  }
   const settings = resolveSettings(instance, options);
   const requestId = instance.interceptors.request.use(createRequestInterceptor(settings));
   const responseId = instance.interceptors.response.use(undefined, createResponseErrorInterceptor(settings));
   const manager = settings.manager;
   const ownsManager = options.tokenManager === undefined;
   let attached = true;
+  Object.defineProperty(instance, ATTACHED, { value: true, configurable: true });
 
   return {
     tokenManager: manager,
@@ -70,54 +72,8 @@ export function attachOAuth(instance: AxiosInstance, options: AttachOAuthOptions
       attached = false;
       instance.interceptors.request.eject(requestId);
       instance.interceptors.response.eject(responseId);
+      delete (instance as { [ATTACHED]?: boolean })[ATTACHED];
       if (ownsManager) manager.dispose();
     },
   };
-}
-
-function resolveSettings(instance: AxiosInstance, options: AttachOAuthOptions): InterceptorSettings {
-  const { headerName = DEFAULT_HEADER_NAME, headerScheme, shouldRefresh = is401, allowInsecureHttp = false } = options;
-  if (typeof headerName !== 'string' || !/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/.test(headerName)) {
-    throw new TypeError('"options.headerName" must be a valid HTTP header name');
-  }
-  if (headerScheme !== undefined && (typeof headerScheme !== 'string' || /[\s,]/.test(headerScheme))) {
-    throw new TypeError('"options.headerScheme" must be a string without spaces or commas');
-  }
-  if (typeof shouldRefresh !== 'function') throw new TypeError('"options.shouldRefresh" must be a function');
-  if (typeof allowInsecureHttp !== 'boolean') throw new TypeError('"options.allowInsecureHttp" must be a boolean');
-  const rules = resolveOrigins(options.origins, instance.defaults.baseURL, allowInsecureHttp);
-  return {
-    instance,
-    manager: resolveManager(options),
-    isAllowed: createOriginGuard(rules, allowInsecureHttp),
-    shouldRefresh,
-    headerName,
-    headerScheme,
-  };
-}
-
-const TOKEN_OPTION_NAMES = [
-  'fetchToken',
-  'initialToken',
-  'refreshBufferSeconds',
-  'refreshTimeoutMs',
-  'minRefreshIntervalMs',
-  'retryIntervalMs',
-  'keepFresh',
-  'onTokenUpdate',
-  'onRefreshFailed',
-  'onBackgroundError',
-  'now',
-  'storage',
-] as const;
-
-function resolveManager(options: AttachOAuthOptions): TokenManager {
-  const shared = options.tokenManager;
-  if (shared === undefined) return new TokenManager({ ...options, fetchToken: options.fetchToken! });
-  if (!(shared instanceof TokenManager)) throw new TypeError('"options.tokenManager" must be a TokenManager');
-  const clash = TOKEN_OPTION_NAMES.find((name) => options[name] !== undefined);
-  if (clash !== undefined) {
-    throw new TypeError(`"options.${clash}" cannot be combined with "options.tokenManager": set it on the shared manager`);
-  }
-  return shared;
 }

@@ -85,6 +85,48 @@ describe('bad options fail at attachOAuth() time, naming the option', () => {
       TypeError,
       '"instance" must be an axios instance (from axios.create())',
     ],
+    [
+      'regression: a misspelled option key, silently ignored in plain JavaScript',
+      () => attachOAuth(api(), { fetchToken, refreshBuferSeconds: 30 } as never),
+      TypeError,
+      '"options.refreshBuferSeconds" is not an option of attachOAuth()',
+    ],
+    [
+      'regression: a header scheme with a control character',
+      () => attachOAuth(api(), { fetchToken, headerScheme: 'Bearer\u0007' }),
+      TypeError,
+      '"options.headerScheme" must be an HTTP auth-scheme',
+    ],
+    [
+      'regression: a header scheme with a non-Latin-1 character',
+      () => attachOAuth(api(), { fetchToken, headerScheme: 'Bearér' }),
+      TypeError,
+      '"options.headerScheme" must be an HTTP auth-scheme',
+    ],
+    [
+      'regression: a wildcard origin, which never matched',
+      () => attachOAuth(api(), { fetchToken, origins: 'https://*.example.com' }),
+      TypeError,
+      '"options.origins" has a wildcard host, which is never matched: use a RegExp or a function for a family of hosts',
+    ],
+    [
+      'regression: an origin with a path, which was silently dropped',
+      () => attachOAuth(api(), { fetchToken, origins: ['https://api.example.com/v1'] }),
+      TypeError,
+      '"options.origins[0]" must be an origin only (scheme, host and port), such as "https://api.example.com"',
+    ],
+    [
+      'an origin with userinfo',
+      () => attachOAuth(api(), { fetchToken, origins: 'https://user@api.example.com' }),
+      TypeError,
+      '"options.origins" must be an origin only',
+    ],
+    [
+      'an origin with a query',
+      () => attachOAuth(api(), { fetchToken, origins: 'https://api.example.com?' }),
+      TypeError,
+      '"options.origins" must be an origin only',
+    ],
   ])('rejects %s', (_label, attach, type, message) => {
     expect(attach).toThrow(type);
     expect(attach).toThrow(message);
@@ -94,5 +136,55 @@ describe('bad options fail at attachOAuth() time, naming the option', () => {
     expect(() => attachOAuth(axios.create({ baseURL: 'http://127.0.0.1:3000' }), { fetchToken })).not.toThrow();
     expect(() => attachOAuth(axios.create({ baseURL: 'http://localhost' }), { fetchToken })).not.toThrow();
     expect(() => attachOAuth(axios.create({ baseURL: 'http://svc.internal' }), { fetchToken, allowInsecureHttp: true })).not.toThrow();
+  });
+
+  it('accepts an origin with a trailing slash, a default port or upper case, and a baseURL with a path', () => {
+    expect(() => attachOAuth(api(), { fetchToken, origins: ['https://API.example.com:443/'] })).not.toThrow();
+    expect(() => attachOAuth(axios.create({ baseURL: 'https://api.example.com/v1/' }), { fetchToken })).not.toThrow();
+  });
+
+  it('accepts every documented option name', () => {
+    const everyOption = {
+      fetchToken,
+      initialToken: 'tok',
+      refreshBufferSeconds: 1,
+      refreshTimeoutMs: 1000,
+      minRefreshIntervalMs: 0,
+      retryIntervalMs: 0,
+      keepFresh: false,
+      onTokenUpdate: () => undefined,
+      onRefreshFailed: () => undefined,
+      onBackgroundError: () => undefined,
+      now: Date.now,
+      storage: undefined,
+      origins: 'https://api.example.com',
+      allowInsecureHttp: false,
+      shouldRefresh: () => false,
+      headerName: 'X-Token',
+      headerScheme: '',
+    };
+    attachOAuth(api(), everyOption).detach();
+    expect(() => attachOAuth(api(), { tokenManager: new TokenManager({ fetchToken }) }).detach()).not.toThrow();
+  });
+});
+
+describe('one handle per instance (until routes let several share one)', () => {
+  it('regression: a second attachOAuth() on the same instance throws instead of breaking the first handle', () => {
+    const instance = api();
+    attachOAuth(instance, { fetchToken });
+    expect(() => attachOAuth(instance, { fetchToken, origins: 'https://other.example.com' })).toThrow(
+      '"instance" already has attachOAuth() attached: detach() that handle first',
+    );
+  });
+
+  it('lets a detached instance be attached again', () => {
+    const instance = api();
+    attachOAuth(instance, { fetchToken }).detach();
+    expect(() => attachOAuth(instance, { fetchToken })).not.toThrow();
+  });
+
+  it('lets two instances share one lock', () => {
+    const first = attachOAuth(api(), { fetchToken });
+    expect(() => attachOAuth(api(), { tokenManager: first.tokenManager })).not.toThrow();
   });
 });

@@ -25,15 +25,23 @@ function defaultOrigin(baseURL: string | undefined, allowInsecureHttp: boolean):
       '"options.origins" is required when the instance has no absolute baseURL: without it the token could go to any host',
     );
   }
-  return checkRule(absolute, 'instance.defaults.baseURL', allowInsecureHttp) as string;
+  return checkRule(absolute, 'instance.defaults.baseURL', allowInsecureHttp, false) as string;
 }
 
-function checkRule(rule: OriginRule, path: string, allowInsecureHttp: boolean): OriginRule {
+/** @param exact the string must be an origin and nothing more (a `baseURL` may have a path; its origin is taken). */
+function checkRule(rule: OriginRule, path: string, allowInsecureHttp: boolean, exact = true): OriginRule {
   if (rule instanceof RegExp || typeof rule === 'function') return rule;
   if (typeof rule !== 'string') throw new TypeError(`"${path}" must be a string, a RegExp or a function`);
   const url = tryParseUrl(rule);
   if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     throw new TypeError(`"${path}" must be an http(s) origin such as "https://api.example.com"`);
+  }
+  // A wildcard host never matches anything, and a path would be silently dropped: say so instead.
+  if (url.hostname.includes('*')) {
+    throw new TypeError(`"${path}" has a wildcard host, which is never matched: use a RegExp or a function for a family of hosts`);
+  }
+  if (exact && (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || /[?#]$/.test(rule))) {
+    throw new TypeError(`"${path}" must be an origin only (scheme, host and port), such as "https://api.example.com"`);
   }
   if (insecureUrlReason(url, allowInsecureHttp) !== undefined) {
     throw new RangeError(
