@@ -10,6 +10,10 @@ export interface DemoCounters {
   tokenFetches: number;
   /** Responses with status 401. */
   seen401: number;
+  /** Of those, the ones that came before the API revoked every token: expiry, not revocation, caused them. */
+  seen401BeforeRevocation: number;
+  /** Set when the API has revoked every token it had seen. */
+  revoked: boolean;
   /** Requests that went on the wire a second time (after a 401). */
   replays: number;
   /** What the failed requests got, by kind. */
@@ -17,7 +21,17 @@ export interface DemoCounters {
 }
 
 export function newCounters(): DemoCounters {
-  return { started: 0, succeeded: 0, failed: 0, tokenFetches: 0, seen401: 0, replays: 0, failures: {} };
+  return {
+    started: 0,
+    succeeded: 0,
+    failed: 0,
+    tokenFetches: 0,
+    seen401: 0,
+    seen401BeforeRevocation: 0,
+    revoked: false,
+    replays: 0,
+    failures: {},
+  };
 }
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
@@ -36,7 +50,10 @@ export function countingAdapter(counters: DemoCounters): AxiosAdapter {
     try {
       return await http(config);
     } catch (error) {
-      if (isAxiosError(error) && error.response?.status === 401) counters.seen401 += 1;
+      if (isAxiosError(error) && error.response?.status === 401) {
+        counters.seen401 += 1;
+        if (!counters.revoked) counters.seen401BeforeRevocation += 1;
+      }
       throw error;
     }
   };

@@ -14,10 +14,10 @@ export async function driveTraffic(
   plan: { concurrency: number; seconds: number; revokeAtSeconds: number; revoke: () => Promise<void> },
 ): Promise<void> {
   const stopAt = Date.now() + plan.seconds * 1000;
-  const revocation = setTimeout(
-    () => void plan.revoke().catch((error: unknown) => recordFailure(counters, error)),
-    plan.revokeAtSeconds * 1000,
-  );
+  const revocation = setTimeout(() => {
+    counters.revoked = true;
+    plan.revoke().catch((error: unknown) => recordFailure(counters, error));
+  }, plan.revokeAtSeconds * 1000);
   const worker = async (): Promise<void> => {
     while (Date.now() < stopAt) {
       const id = ++counters.started;
