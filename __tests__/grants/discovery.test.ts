@@ -166,3 +166,34 @@ describe('discovery', () => {
     expect(mock.history.get[0]!.maxRedirects).toBe(0);
   });
 });
+
+describe('discovery and the caller signal', () => {
+  it('regression: a refresh that aborts stops waiting for discovery, and the other callers still get the shared fetch', async () => {
+    const issuer = nextIssuer();
+    const { grant, mock } = grantFor(issuer);
+    let answer: (value: [number, unknown]) => void = () => undefined;
+    mock.onGet(`${issuer}/.well-known/openid-configuration`).reply(() => new Promise((resolve) => (answer = resolve)));
+    mock.onPost(`${issuer}/token`).reply(200, tokenBody());
+    const leaving = new AbortController();
+    const left = rejectionOf(grant({ ...ctx(), signal: leaving.signal }));
+    const staying = grant(ctx());
+    await new Promise((resolve) => setImmediate(resolve));
+
+    leaving.abort();
+    expect((await left).name).toBe('AbortError');
+    answer([200, metadata(issuer)]);
+
+    await expect(staying).resolves.toMatchObject({ accessToken: 'at-1' });
+    expect(mock.history.get).toHaveLength(1);
+    expect(mock.history.post).toHaveLength(1); // the caller that left sent nothing
+  });
+
+  it('rejects at once, without a request, for a signal that has already aborted', async () => {
+    const issuer = nextIssuer();
+    const { grant, mock } = grantFor(issuer);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(grant({ ...ctx(), signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(mock.history.get).toHaveLength(0);
+  });
+});
