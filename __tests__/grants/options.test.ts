@@ -41,6 +41,16 @@ describe('grant options are checked at creation', () => {
     expect(create).toThrow(message);
   });
 
+  it.each(['timeoutMs', 'retryDelayMs', 'maxRetryDelayMs'])(
+    'regression: refuses a %s that setTimeout would overflow (it fired at once: no deadline, no backoff)',
+    (name) => {
+      const create = () => clientCredentials({ ...base, [name]: 2 ** 31 });
+      expect(create).toThrow(RangeError);
+      expect(create).toThrow(`"options.${name}" must be a finite number >= ${name === 'timeoutMs' ? 1 : 0} and <= 2147483647`);
+      expect(() => clientCredentials({ ...base, [name]: 2 ** 31 - 1 })).not.toThrow();
+    },
+  );
+
   it('requires a secret for a secret-based authMethod, and username and password for the password grant', () => {
     expect(() => refreshTokenGrant({ tokenUrl: base.tokenUrl, clientId: 'id', authMethod: 'client_secret_post' })).toThrow(
       '"options.clientSecret" is required with authMethod \'client_secret_post\'',

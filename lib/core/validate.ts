@@ -18,10 +18,28 @@ export function optionalBoolean(value: unknown, path: string): boolean | undefin
   return value;
 }
 
-/** A number option: `fallback` when absent, a TypeError when not a number, a RangeError when below `min` or infinite. */
-export function numberOption(value: unknown, fallback: number, path: string, min = 0): number {
+/**
+ * The longest delay `setTimeout` takes: a signed 32-bit count of ms (about 24.8 days). Node and browsers fire a longer
+ * one at once (Node with a warning), so a duration above it would make a deadline fail every refresh in a few ms, or
+ * a backoff retry at once (issue 9).
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A number option: `fallback` when absent, a TypeError when not a number, a RangeError when infinite, below `min` or
+ * above `max`.
+ */
+export function numberOption(value: unknown, fallback: number, path: string, min = 0, max = Infinity): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`"${path}" must be a number`);
-  if (value < min || !Number.isFinite(value)) throw new RangeError(`"${path}" must be a finite number >= ${min}`);
+  if (value < min || value > max || !Number.isFinite(value)) {
+    const upTo = max === Infinity ? '' : ` and <= ${max}`;
+    throw new RangeError(`"${path}" must be a finite number >= ${min}${upTo}`);
+  }
   return value;
+}
+
+/** A duration option in ms, which some timer will wait for: at most {@link MAX_TIMER_MS}. */
+export function durationMsOption(value: unknown, fallback: number, path: string, min = 0): number {
+  return numberOption(value, fallback, path, min, MAX_TIMER_MS);
 }

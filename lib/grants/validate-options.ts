@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance } from 'axios';
-import { numberOption, optionalBoolean, requireString } from '../core/validate.js';
+import { durationMsOption, numberOption, optionalBoolean, requireString } from '../core/validate.js';
 import {
   DEFAULT_MAX_RETRIES,
   DEFAULT_MAX_RETRY_DELAY_MS,
@@ -52,10 +52,11 @@ export function validateEndpointOptions(options: TokenEndpointOptions, path = 'o
     params: requestParams(options, path),
     http: httpClient(options.httpClient, `${path}.httpClient`),
     retry: {
-      timeoutMs: numberOption(options.timeoutMs, DEFAULT_TIMEOUT_MS, `${path}.timeoutMs`, 1),
+      // Every duration feeds a timer: above MAX_TIMER_MS it would fire at once (issue 9).
+      timeoutMs: durationMsOption(options.timeoutMs, DEFAULT_TIMEOUT_MS, `${path}.timeoutMs`, 1),
       maxRetries: integer(options.maxRetries, DEFAULT_MAX_RETRIES, `${path}.maxRetries`, 10),
-      retryDelayMs: numberOption(options.retryDelayMs, DEFAULT_RETRY_DELAY_MS, `${path}.retryDelayMs`, 0),
-      maxRetryDelayMs: numberOption(options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS, `${path}.maxRetryDelayMs`, 0),
+      retryDelayMs: durationMsOption(options.retryDelayMs, DEFAULT_RETRY_DELAY_MS, `${path}.retryDelayMs`, 0),
+      maxRetryDelayMs: durationMsOption(options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS, `${path}.maxRetryDelayMs`, 0),
     },
     allowInsecureHttp,
   };
