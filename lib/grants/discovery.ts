@@ -113,13 +113,14 @@ function endpoint(body: Record<string, unknown>, name: string, request: Discover
   }
 }
 
-/** URL-normalised equality that ignores one trailing slash: `https://op.example` equals `https://op.example/`. */
+/**
+ * RFC 8414 §3.3: the document's `issuer` MUST be identical to the issuer the client was configured with. Only one
+ * trailing slash is let go (`https://op.example` and `https://op.example/` are one issuer, as the README promises);
+ * no URL normalisation, which would accept `…/realms/evil/../r2`, another case, backslashes, tabs or full-width
+ * letters for the configured issuer (issue 9).
+ */
 export function sameIssuer(a: string, b: string): boolean {
-  try {
-    return new URL(a).href.replace(/\/$/, '') === new URL(b).href.replace(/\/$/, '');
-  } catch {
-    return false;
-  }
+  return a.replace(/\/$/, '') === b.replace(/\/$/, '');
 }
 
 function failed(reason: string, cause?: unknown): TokenRefreshError {

@@ -78,7 +78,8 @@ function endpointSource(options: TokenEndpointOptions, path: string, allowInsecu
   const issuer = parseEndpointOption(options.issuer, `${path}.issuer`, allowInsecureHttp);
   // RFC 8414 §2: the issuer has no query or fragment component.
   if (issuer.search !== '') throw new TypeError(`"${path}.issuer" must not have a query`);
-  return { issuer: issuer.href, discovery: discovery ?? 'auto', ...revocation };
+  // Kept as given, not as `URL` normalises it: the metadata's issuer must be identical to it (RFC 8414 §3.3).
+  return { issuer: options.issuer!, discovery: discovery ?? 'auto', ...revocation };
 }
 
 function requestParams(options: TokenEndpointOptions, path: string): Array<[string, string]> {
