@@ -13,6 +13,29 @@ export function requireString(value: unknown, path: string): string {
   return value;
 }
 
+/**
+ * Throws a TypeError naming `path` unless `value` is a non-empty string of well-formed UTF-16: a lone surrogate has no
+ * UTF-8 encoding, so it would fail later, inside a request, with a `URIError` (or be sent as U+FFFD). The value is
+ * never quoted: it may be a secret.
+ */
+export function requireWellFormedString(value: unknown, path: string): string {
+  requireString(value, path);
+  if (!isWellFormed(value as string)) throw new TypeError(`"${path}" must not contain a lone surrogate (it has no UTF-8 form)`);
+  return value as string;
+}
+
+/** `String.prototype.isWellFormed` (ES2024), with a fallback for older browsers. */
+export function isWellFormed(value: string): boolean {
+  const native = (value as { isWellFormed?: () => boolean }).isWellFormed;
+  if (typeof native === 'function') return native.call(value);
+  try {
+    encodeURIComponent(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function optionalBoolean(value: unknown, path: string): boolean | undefined {
   if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`"${path}" must be a boolean`);
   return value;
