@@ -1,5 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import axios from 'axios';
+import { attachOAuth } from '../../lib';
 import { ErrorCode } from '../../lib/core/errors';
 import { clientCredentials } from '../../lib/grants';
 import { CLIENT, ctx, rejectionOf } from './helpers';
@@ -63,6 +65,16 @@ describe('every network wait has a total deadline', () => {
 
     expect(error).toMatchObject({ code: 'ECONNABORTED' });
     expect(bytesWritten).toBeLessThan(10);
+  }, 20_000);
+
+  it('regression: handle.revoke() against a trickling revocation endpoint settles after timeoutMs', async () => {
+    const grant = clientCredentials({ ...options, tokenUrl: `${base}/token`, revocationUrl: `${base}/trickle/revoke` });
+    const api = axios.create({ baseURL: 'https://api.example.com' });
+    const handle = attachOAuth(api, { fetchToken: grant, initialToken: { accessToken: 'at-1', expiresIn: 3600 } });
+    await rejectionOf(handle.revoke());
+
+    expect(bytesWritten).toBeLessThan(10);
+    handle.detach();
   }, 20_000);
 
   it('regression: a trickling discovery fails after timeoutMs, is not cached, and the next refresh discovers again', async () => {
