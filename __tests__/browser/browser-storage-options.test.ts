@@ -30,6 +30,12 @@ describe('browserStorage options', () => {
     expect(create).toThrow(ErrorClass);
     expect(create).toThrow(message);
   });
+
+  it('regression: refuses a refreshTokenWaitMs that setTimeout would overflow (it fired at once)', () => {
+    const create = () => browserStorage({ key: 'k', refreshTokenWaitMs: 2 ** 31 });
+    expect(create).toThrow(RangeError);
+    expect(create).toThrow('"options.refreshTokenWaitMs" must be a finite number >= 0 and <= 2147483647');
+  });
 });
 
 describe('browserStorage without Web Locks and IndexedDB', () => {

@@ -1,5 +1,5 @@
 import { clientCredentials } from '../../lib/grants';
-import { CLIENT, TOKEN_URL, basicCredentials, ctx, form, mockAuthServer, tokenBody } from './helpers';
+import { CLIENT, TOKEN_URL, basicCredentials, ctx, form, mockAuthServer, rejectionOf, tokenBody } from './helpers';
 
 describe('clientCredentials', () => {
   it('POSTs grant_type=client_credentials as a UTF-8 form with client_secret_basic by default', async () => {
@@ -71,13 +71,25 @@ describe('clientCredentials', () => {
     expect(form(mock.history.post[1]!)).toEqual({ grant_type: 'client_credentials' });
   });
 
-  it('passes the token source signal to the request', async () => {
+  it('aborts the request when the token source signal aborts', async () => {
     const { http, mock } = mockAuthServer();
-    mock.onPost(TOKEN_URL).reply(200, tokenBody());
-    const context = ctx();
-    await clientCredentials({ tokenUrl: TOKEN_URL, ...CLIENT, httpClient: http })(context);
+    let requestSignal: AbortSignal | undefined;
+    mock.onPost(TOKEN_URL).reply((config) => {
+      requestSignal = config.signal as AbortSignal;
+      return new Promise(() => undefined); // held open until the abort
+    });
+    const controller = new AbortController();
+    const result = rejectionOf(
+      clientCredentials({ tokenUrl: TOKEN_URL, ...CLIENT, httpClient: http })({ ...ctx(), signal: controller.signal }),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(requestSignal?.aborted).toBe(false);
+    controller.abort();
 
-    expect(mock.history.post[0]!.signal).toBe(context.signal);
+    const error = await result;
+    expect(error.name).toBe('AbortError');
+    expect(requestSignal?.aborted).toBe(true);
+    expect(mock.history.post).toHaveLength(1);
     expect(mock.history.post[0]!.maxRedirects).toBe(0);
     expect(mock.history.post[0]!.timeout).toBe(10_000);
   });

@@ -71,6 +71,7 @@ describe('discovery', () => {
   it.each([
     ['another host', (issuer: string) => issuer.replace('.example.com', '.evil.example')],
     ['a longer path', (issuer: string) => `${issuer}/pathname`],
+    ['two trailing slashes', (issuer: string) => `${issuer}//`],
   ])('rejects a document whose issuer is %s and sends nothing to its token endpoint', async (_name, mismatch) => {
     const issuer = nextIssuer();
     const { grant, mock } = grantFor(issuer);
@@ -82,6 +83,35 @@ describe('discovery', () => {
     expect(error).toMatchObject({ name: 'TokenRefreshError', code: ErrorCode.DISCOVERY_FAILED });
     expect(error.message).toContain('does not match the expected issuer');
     expect(mock.history.post).toHaveLength(0);
+  });
+
+  it.each([
+    ['a dot-segment path', (issuer: string) => `${issuer.replace('/realms/r2', '')}/realms/evil/../r2`],
+    ['an upper-case host', (issuer: string) => issuer.replace('https://op', 'https://OP')],
+    ['backslashes', (issuer: string) => issuer.replace(/\//g, '\\')],
+    ['an embedded tab', (issuer: string) => issuer.replace('/r2', '/r\t2')],
+    ['full-width letters', (issuer: string) => issuer.replace('/op', '/\uFF4F\uFF50')],
+    ['the default port spelt out', (issuer: string) => issuer.replace('.com/', '.com:443/')],
+  ])('regression: rejects a document whose issuer only URL-normalises to the expected one (%s)', async (_name, lookalike) => {
+    const issuer = nextIssuer('/realms/r2');
+    const { grant, mock } = grantFor(issuer, { discovery: 'openid-configuration' });
+    const claimed = lookalike(issuer);
+    expect(new URL(claimed).href.replace(/\/+$/, '')).toBe(issuer); // the normalised comparison accepted it
+    mock.onGet(`${issuer}/.well-known/openid-configuration`).reply(200, metadata(claimed, { token_endpoint: `${issuer}/token` }));
+    const error = await rejectionOf(grant(ctx()));
+
+    expect(error).toMatchObject({ name: 'TokenRefreshError', code: ErrorCode.DISCOVERY_FAILED });
+    expect(error.message).toContain('does not match the expected issuer');
+    expect(mock.history.post).toHaveLength(0);
+  });
+
+  it('compares with the issuer as configured, not as URL normalises it', async () => {
+    const issuer = nextIssuer('/Realms/A').replace('https://op', 'https://OP');
+    const { grant, mock } = grantFor(issuer, { discovery: 'openid-configuration' });
+    const fetched = issuer.replace('https://OP', 'https://op'); // where axios sends it: hosts are case-insensitive
+    mock.onGet(`${fetched}/.well-known/openid-configuration`).reply(200, metadata(issuer));
+    mock.onPost(`${fetched}/token`).reply(200, tokenBody());
+    await expect(grant(ctx())).resolves.toMatchObject({ accessToken: 'at-1' });
   });
 
   it('fetches the document once for concurrent and later requests of every grant of that issuer', async () => {
@@ -164,5 +194,36 @@ describe('discovery', () => {
       .reply(302, '', { location: 'https://evil.example/.well-known/openid-configuration' });
     await expect(grant(ctx())).rejects.toMatchObject({ code: ErrorCode.DISCOVERY_FAILED });
     expect(mock.history.get[0]!.maxRedirects).toBe(0);
+  });
+});
+
+describe('discovery and the caller signal', () => {
+  it('regression: a refresh that aborts stops waiting for discovery, and the other callers still get the shared fetch', async () => {
+    const issuer = nextIssuer();
+    const { grant, mock } = grantFor(issuer);
+    let answer: (value: [number, unknown]) => void = () => undefined;
+    mock.onGet(`${issuer}/.well-known/openid-configuration`).reply(() => new Promise((resolve) => (answer = resolve)));
+    mock.onPost(`${issuer}/token`).reply(200, tokenBody());
+    const leaving = new AbortController();
+    const left = rejectionOf(grant({ ...ctx(), signal: leaving.signal }));
+    const staying = grant(ctx());
+    await new Promise((resolve) => setImmediate(resolve));
+
+    leaving.abort();
+    expect((await left).name).toBe('AbortError');
+    answer([200, metadata(issuer)]);
+
+    await expect(staying).resolves.toMatchObject({ accessToken: 'at-1' });
+    expect(mock.history.get).toHaveLength(1);
+    expect(mock.history.post).toHaveLength(1); // the caller that left sent nothing
+  });
+
+  it('rejects at once, without a request, for a signal that has already aborted', async () => {
+    const issuer = nextIssuer();
+    const { grant, mock } = grantFor(issuer);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(grant({ ...ctx(), signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(mock.history.get).toHaveLength(0);
   });
 });

@@ -107,6 +107,34 @@ describe('transient token endpoint failures', () => {
   });
 });
 
+describe('absurd Retry-After values (issue 9)', () => {
+  async function expectRetryAfter(retryAfter: string, waitMs: number): Promise<void> {
+    const { grant, mock } = setup({ maxRetryDelayMs: 5000 });
+    mock.onPost(TOKEN_URL).replyOnce(503, '', { 'retry-after': retryAfter }).onPost(TOKEN_URL).replyOnce(200, tokenBody());
+    const result = grant(ctx());
+
+    await jest.advanceTimersByTimeAsync(waitMs - 1);
+    expect(mock.history.post).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    await expect(result).resolves.toMatchObject({ accessToken: 'at-1' });
+    expect(mock.history.post).toHaveLength(2);
+  }
+
+  it.each([
+    ['a huge delay-seconds', '99999999999999999999999'],
+    ['an HTTP-date in year 9999', 'Fri, 31 Dec 9999 23:59:59 GMT'],
+  ])('waits maxRetryDelayMs, no longer, after %s', (_name, retryAfter) => expectRetryAfter(retryAfter, 5000));
+
+  it.each([
+    ['a negative number', '-5'],
+    ['a fraction', '12.5'],
+    ['garbage ending in a digit', 'soon 5'],
+    ['an exponent', '1e3'],
+  ])('regression: backs off as usual after %s (Date.parse read it as a past year: a retry at once)', (_name, retryAfter) =>
+    expectRetryAfter(retryAfter, 500),
+  );
+});
+
 describe('parseRetryAfterMs', () => {
   it('reads delay-seconds and HTTP-dates, and ignores garbage', () => {
     const now = Date.parse('2025-01-01T00:00:00Z');
@@ -114,6 +142,8 @@ describe('parseRetryAfterMs', () => {
     expect(parseRetryAfterMs('Wed, 01 Jan 2025 00:00:30 GMT', now)).toBe(30_000);
     expect(parseRetryAfterMs('Tue, 31 Dec 2024 00:00:00 GMT', now)).toBe(0);
     expect(parseRetryAfterMs('soon', now)).toBeUndefined();
+    expect(parseRetryAfterMs('Sunday, 01-Jan-25 00:00:10 GMT', now)).toBe(10_000); // RFC 850, obsolete but valid
+    expect(parseRetryAfterMs('Wed Jan  1 00:00:20 2025', now)).toBeDefined(); // asctime (read as local time)
     expect(parseRetryAfterMs(undefined, now)).toBeUndefined();
   });
 });

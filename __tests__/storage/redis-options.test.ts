@@ -49,6 +49,16 @@ describe('redisStorage options', () => {
     expect(create).toThrow(message);
   });
 
+  it.each(['lockTtlMs', 'pollIntervalMs', 'waitTimeoutMs', 'commandTimeoutMs'])(
+    'regression: refuses a %s that setTimeout would overflow (commandTimeoutMs: 2 ** 31 failed every command at once)',
+    (name) => {
+      const create = (): unknown => redisStorage({ client, key: 'k', [name]: 2 ** 31 });
+      expect(create).toThrow(RangeError);
+      expect(create).toThrow(`"options.${name}" must be a positive integer of milliseconds, at most 2147483647`);
+      expect(() => redisStorage({ client, key: 'k', [name]: 2 ** 31 - 1 })).not.toThrow();
+    },
+  );
+
   it('accepts a node-redis client (sendCommand) as well as an ioredis one (call)', () => {
     expect(() => redisStorage({ client: { sendCommand: jest.fn() }, key: 'k' })).not.toThrow();
     expect(() => redisStorage({ client, key: 'k' })).not.toThrow();

@@ -116,7 +116,8 @@ async function withTimeout<T>(work: Promise<T>, request: ObtainRequest): Promise
         ),
       );
     }, request.timeoutMs);
-    (timer as { unref?: () => void }).unref?.();
+    // Not unref()'d: requests await this refresh, and a token source whose pending work does not hold the event
+    // loop (a never-settling promise) would otherwise let the process exit 0 under them (issue 9, DESIGN rule 3).
   });
   try {
     return await Promise.race([work, timedOut]);

@@ -1,6 +1,6 @@
 import type { Token, TokenInput } from './token.js';
 import type { TokenStorage } from './token-storage.js';
-import { numberOption, optionalBoolean, requireFunction } from './validate.js';
+import { MAX_TIMER_MS, durationMsOption, numberOption, optionalBoolean, requireFunction } from './validate.js';
 
 /** Why the token source is being called. */
 export type RefreshReason =
@@ -102,10 +102,17 @@ export function validateTokenManagerOptions(options: TokenManagerOptions, path =
   optionalBoolean(options.keepFresh, `${path}.keepFresh`);
   return {
     ...options,
-    refreshBufferSeconds: numberOption(options.refreshBufferSeconds, DEFAULT_REFRESH_BUFFER_SECONDS, `${path}.refreshBufferSeconds`),
-    refreshTimeoutMs: numberOption(options.refreshTimeoutMs, DEFAULT_REFRESH_TIMEOUT_MS, `${path}.refreshTimeoutMs`, 1),
-    minRefreshIntervalMs: numberOption(options.minRefreshIntervalMs, DEFAULT_MIN_REFRESH_INTERVAL_MS, `${path}.minRefreshIntervalMs`),
-    retryIntervalMs: numberOption(options.retryIntervalMs, DEFAULT_RETRY_INTERVAL_MS, `${path}.retryIntervalMs`),
+    // Durations feed timers: above MAX_TIMER_MS setTimeout fires at once (issue 9).
+    refreshBufferSeconds: numberOption(
+      options.refreshBufferSeconds,
+      DEFAULT_REFRESH_BUFFER_SECONDS,
+      `${path}.refreshBufferSeconds`,
+      0,
+      MAX_TIMER_MS / 1000,
+    ),
+    refreshTimeoutMs: durationMsOption(options.refreshTimeoutMs, DEFAULT_REFRESH_TIMEOUT_MS, `${path}.refreshTimeoutMs`, 1),
+    minRefreshIntervalMs: durationMsOption(options.minRefreshIntervalMs, DEFAULT_MIN_REFRESH_INTERVAL_MS, `${path}.minRefreshIntervalMs`),
+    retryIntervalMs: durationMsOption(options.retryIntervalMs, DEFAULT_RETRY_INTERVAL_MS, `${path}.retryIntervalMs`),
     keepFresh: options.keepFresh ?? false,
     now: options.now ?? Date.now,
   };

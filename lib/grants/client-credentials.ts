@@ -28,7 +28,7 @@ export type ClientCredentialsOptions = TokenEndpointOptions;
  * @see RFC 6749 §4.4, RFC 8707 (resource), RFC 7009 (revoke)
  */
 export function clientCredentials(options: ClientCredentialsOptions): TokenSource {
-  const resolved = validateEndpointOptions(options);
+  const resolved = validateEndpointOptions(options, 'clientCredentials');
   if (resolved.authMethod !== 'none') requireString(options.clientSecret, 'options.clientSecret');
   const client = createTokenEndpointClient(resolved);
   return grantTokenSource(async ({ signal }) => {

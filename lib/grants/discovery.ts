@@ -4,6 +4,7 @@ import type { DiscoveryMode } from './grant-options.js';
 import { describeResponse, jsonObjectBody } from './response-body.js';
 import { parseEndpointOption } from '../core/secure-url.js';
 import { sendWithRetries, type RetryPolicy } from './send.js';
+import { abortReason, settleOrAbort } from '../core/abortable.js';
 
 /** What the grants use from an authorization server's metadata. */
 export interface ServerMetadata {
@@ -24,21 +25,30 @@ export interface DiscoveryRequest {
 }
 
 // One fetch per issuer for the life of the process, shared by every grant; a failure is evicted so that the next
-// token request tries again (reliability F-49).
+// token request tries again (reliability F-49). A fetch cannot hang in here: each of its attempts has a total deadline
+// (`timeoutMs`, raced in sendWithRetries) and their number is bounded, so the shared fetch is bounded by
+// urls × (maxRetries + 1) × (timeoutMs + maxRetryDelayMs), and settles (success or eviction) within it.
 const cache = new Map<string, Promise<ServerMetadata>>();
 
 /**
- * The issuer's metadata, fetched once and cached; concurrent callers share one fetch.
+ * The issuer's metadata, fetched once and cached; concurrent callers share one fetch. The shared fetch never takes a
+ * caller's signal: one caller giving up must not fail the others. Each caller instead stops waiting when its own
+ * `signal` aborts (rejecting with its reason) while the fetch goes on for the rest.
  * @see RFC 8414 §3, OpenID Connect Discovery 1.0 §4
  */
-export function discover(request: DiscoveryRequest): Promise<ServerMetadata> {
+export function discover(request: DiscoveryRequest, signal?: AbortSignal): Promise<ServerMetadata> {
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
   const key = `${request.mode} ${request.allowInsecureHttp} ${request.issuer}`;
-  const cached = cache.get(key);
-  if (cached !== undefined) return cached;
-  const metadata = fetchMetadata(request);
-  cache.set(key, metadata);
-  metadata.catch(() => cache.delete(key));
-  return metadata;
+  let metadata = cache.get(key);
+  if (metadata === undefined) {
+    const fetching = fetchMetadata(request);
+    cache.set(key, fetching);
+    fetching.catch(() => {
+      if (cache.get(key) === fetching) cache.delete(key);
+    });
+    metadata = fetching;
+  }
+  return signal === undefined ? metadata : settleOrAbort(metadata, signal, () => abortReason(signal));
 }
 
 /**
@@ -103,13 +113,14 @@ function endpoint(body: Record<string, unknown>, name: string, request: Discover
   }
 }
 
-/** URL-normalised equality that ignores one trailing slash: `https://op.example` equals `https://op.example/`. */
+/**
+ * RFC 8414 §3.3: the document's `issuer` MUST be identical to the issuer the client was configured with. Only one
+ * trailing slash is let go (`https://op.example` and `https://op.example/` are one issuer, as the README promises);
+ * no URL normalisation, which would accept `…/realms/evil/../r2`, another case, backslashes, tabs or full-width
+ * letters for the configured issuer (issue 9).
+ */
 export function sameIssuer(a: string, b: string): boolean {
-  try {
-    return new URL(a).href.replace(/\/$/, '') === new URL(b).href.replace(/\/$/, '');
-  } catch {
-    return false;
-  }
+  return a.replace(/\/$/, '') === b.replace(/\/$/, '');
 }
 
 function failed(reason: string, cause?: unknown): TokenRefreshError {

@@ -81,3 +81,37 @@ export const DEFAULT_MAX_RETRY_DELAY_MS = 10_000;
 
 /** Parameters a grant sets itself; `extraParams` may not override them. */
 export const RESERVED_PARAMS = ['grant_type', 'client_id', 'client_secret', 'refresh_token', 'username', 'password'];
+
+/** The grant factories, as named in option errors. */
+export type GrantName = 'clientCredentials' | 'refreshTokenGrant' | 'passwordGrant';
+
+// Every key of TokenEndpointOptions, checked by the compiler: adding an option without listing it fails to build.
+const ENDPOINT_KEYS: Record<keyof TokenEndpointOptions, true> = {
+  tokenUrl: true,
+  issuer: true,
+  discovery: true,
+  revocationUrl: true,
+  clientId: true,
+  clientSecret: true,
+  authMethod: true,
+  scope: true,
+  audience: true,
+  resource: true,
+  extraParams: true,
+  httpClient: true,
+  timeoutMs: true,
+  maxRetries: true,
+  retryDelayMs: true,
+  maxRetryDelayMs: true,
+  allowInsecureHttp: true,
+};
+
+/**
+ * The option keys each grant knows, in one place. Any other key is refused at creation: in plain JavaScript a
+ * misspelt `tokenUrll` or `clientSecrett` would otherwise be ignored without a word (issue 9).
+ */
+export const GRANT_OPTION_KEYS: Readonly<Record<GrantName, readonly string[]>> = {
+  clientCredentials: Object.keys(ENDPOINT_KEYS),
+  refreshTokenGrant: Object.keys(ENDPOINT_KEYS),
+  passwordGrant: [...Object.keys(ENDPOINT_KEYS), 'username', 'password'],
+};

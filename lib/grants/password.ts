@@ -4,7 +4,7 @@ import type { TokenEndpointOptions } from './grant-options.js';
 import { refreshTokenRedeemer } from './refresh-token.js';
 import { createTokenEndpointClient } from './token-endpoint-client.js';
 import { grantTokenSource } from './token-source.js';
-import { requireString } from '../core/validate.js';
+import { requireWellFormedString } from '../core/validate.js';
 import { validateEndpointOptions } from './validate-options.js';
 
 /** Options of {@link passwordGrant}. */
@@ -30,9 +30,9 @@ export interface PasswordGrantOptions extends TokenEndpointOptions {
  * @see RFC 6749 §4.3, §6; RFC 9700 §2.4
  */
 export function passwordGrant(options: PasswordGrantOptions): TokenSource {
-  const client = createTokenEndpointClient(validateEndpointOptions(options));
-  const username = requireString(options.username, 'options.username');
-  const password = requireString(options.password, 'options.password');
+  const client = createTokenEndpointClient(validateEndpointOptions(options, 'passwordGrant'));
+  const username = requireWellFormedString(options.username, 'options.username');
+  const password = requireWellFormedString(options.password, 'options.password');
   const redeem = refreshTokenRedeemer(client);
   return grantTokenSource(async ({ lastToken, signal }) => {
     if (redeem.isUsable(lastToken?.refreshToken)) {

@@ -27,7 +27,7 @@ const MAX_REJECTED = 32;
  * @see RFC 6749 §6, §5.2; RFC 9700 §4.14
  */
 export function refreshTokenGrant(options: RefreshTokenGrantOptions): TokenSource {
-  const client = createTokenEndpointClient(validateEndpointOptions(options));
+  const client = createTokenEndpointClient(validateEndpointOptions(options, 'refreshTokenGrant'));
   const redeem = refreshTokenRedeemer(client);
   return grantTokenSource(({ lastToken, signal }) => redeem(lastToken ?? null, signal), client);
 }

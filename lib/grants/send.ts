@@ -1,10 +1,10 @@
-import { isCancel, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import { AxiosError, isCancel, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { redactError } from '../core/redact.js';
-import { abortReason } from '../core/abortable.js';
+import { abortReason, settleOrAbort } from '../core/abortable.js';
 
 /** Bounds on talking to the authorization server (RFC 9700 §4 / reliability S-27: never a retry storm). */
 export interface RetryPolicy {
-  /** Time limit of one attempt. */
+  /** Total time limit of one attempt, from sending the request to the last byte of the response. */
   timeoutMs: number;
   /** Extra attempts after a network error, a 5xx or a 429. */
   maxRetries: number;
@@ -17,7 +17,8 @@ export interface RetryPolicy {
 /**
  * Sends one request to the authorization server, retrying transient failures (no response, 5xx, 429) with
  * exponential backoff and jitter, or after the server's `Retry-After` (capped). Resolves with the last response
- * whatever its status; rejects with the network error, redacted, when no attempt got a response.
+ * whatever its status; rejects with the network error, redacted, when no attempt got a response, or with the
+ * caller's abort reason as soon as `signal` aborts.
  * Redirects are not followed: the request carries credentials (RFC 9700 §4.12; reliability S-10).
  * @param secrets values to scrub from a network error's message and stack, besides its body and credential headers.
  */
@@ -31,16 +32,11 @@ export async function sendWithRetries(
   for (let attempt = 0; ; attempt++) {
     let response: AxiosResponse<unknown>;
     try {
-      response = await http.request<unknown>({
-        ...config,
-        timeout: policy.timeoutMs,
-        maxRedirects: 0,
-        validateStatus: () => true,
-        responseType: 'text',
-        ...(signal === undefined ? {} : { signal }),
-      });
+      response = await sendOnce(http, config, policy.timeoutMs, signal);
     } catch (error) {
-      redactError(error, { secrets, redactBody: true });
+      // The caller's own abort reason is theirs and holds nothing of ours: passed on untouched (a DOMException's
+      // message cannot even be written).
+      if (error !== signal?.reason) redactError(error, { secrets, redactBody: true });
       if (attempt >= policy.maxRetries || isCancel(error) || signal?.aborted) throw error;
       await sleep(backoffMs(policy, attempt), signal);
       continue;
@@ -48,6 +44,56 @@ export async function sendWithRetries(
     if (attempt >= policy.maxRetries || !isTransient(response.status)) return response;
     await sleep(delayMs(policy, attempt, response), signal);
   }
+}
+
+/**
+ * One attempt under a total deadline of `timeoutMs`. Axios' `timeout` is a socket-idle timeout in Node: a server that
+ * trickles one byte at a time never trips it (issue 9). So the attempt also races a timer, which aborts the request
+ * through its `signal` (freeing the socket) and settles even with an adapter that ignores signals. The timer is not
+ * `unref()`'d: someone awaits this attempt, and it must not let the process exit under them (DESIGN rule 3).
+ */
+async function sendOnce(
+  http: AxiosInstance,
+  config: AxiosRequestConfig,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<AxiosResponse<unknown>> {
+  if (signal?.aborted) throw abortReason(signal);
+  const controller = new AbortController();
+  const forwardAbort = (): void => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', forwardAbort, { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(attemptTimeout(config, timeoutMs)); // first, so that the race settles with it and not axios' cancel
+      controller.abort();
+    }, timeoutMs);
+  });
+  const request = http.request<unknown>({
+    ...config,
+    timeout: timeoutMs,
+    maxRedirects: 0,
+    validateStatus: () => true,
+    responseType: 'text',
+    signal: controller.signal,
+  });
+  request.catch(ignore); // the deadline or the caller's abort may win; the late rejection stays observed
+  try {
+    const raced = Promise.race([request, deadline]);
+    return await (signal === undefined ? raced : settleOrAbort(raced, signal, () => abortReason(signal)));
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', forwardAbort);
+  }
+}
+
+/**
+ * The error of an attempt that ran out of time: the one axios gives for its own timeout, so that a caller sees one
+ * error whichever of the two fired. Its config has no body or headers: they hold credentials.
+ */
+function attemptTimeout(config: AxiosRequestConfig, timeoutMs: number): AxiosError {
+  const { method, url } = config;
+  return new AxiosError(`timeout of ${timeoutMs}ms exceeded`, AxiosError.ECONNABORTED, { method, url, timeout: timeoutMs } as never);
 }
 
 function isTransient(status: number): boolean {
@@ -66,14 +112,20 @@ function backoffMs(policy: RetryPolicy, attempt: number): number {
   return Math.min(policy.retryDelayMs * 2 ** attempt * jitter, policy.maxRetryDelayMs);
 }
 
+// RFC 9110 §5.6.7: every HTTP-date form (IMF-fixdate, RFC 850, asctime) starts with the day name. Anything else is
+// not given to Date.parse, which reads "-5" or "2025" as a year.
+const HTTP_DATE = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /;
+
 /**
- * `Retry-After` as delay-seconds or an HTTP-date, in ms from `now`; `undefined` when absent or unreadable.
+ * `Retry-After` as delay-seconds or an HTTP-date, in ms from `now`; `undefined` when absent or unreadable (a negative
+ * number, a fraction, garbage), so that the usual backoff applies. The caller caps the result at `maxRetryDelayMs`.
  * @see RFC 9110 §10.2.3
  */
 export function parseRetryAfterMs(value: string | undefined, now: number): number | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (!HTTP_DATE.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
@@ -86,6 +138,10 @@ export function headerValue(response: AxiosResponse<unknown>, name: string): str
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
 }
 
+/**
+ * The backoff between two attempts. Not `unref()`'d: the caller awaits the retry, and an unref'd timer as the only
+ * thing left in the event loop let a CLI or cron job exit with code 0 mid-request (issue 9, DESIGN rule 3).
+ */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortReason(signal));
@@ -97,8 +153,8 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    // A backoff must not keep the process alive on its own (DESIGN rule 7).
-    (timer as { unref?: () => void }).unref?.();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+function ignore(): void {}

@@ -57,7 +57,7 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
 
   return {
     async requestToken(grant, signal, secrets) {
-      const { tokenEndpoint, authMethod } = await resolveEndpoints(options);
+      const { tokenEndpoint, authMethod } = await resolveEndpoints(options, signal);
       const allSecrets = [clientSecret, ...secrets];
       const response = await post(tokenEndpoint, authMethod, [...grant, ...options.params], signal, allSecrets);
       return readTokenResponse(response, allSecrets);
@@ -84,20 +84,24 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
 }
 
 /** The endpoints and auth method to use: as configured, or from the issuer's (cached) metadata. */
-async function resolveEndpoints(options: ResolvedEndpointOptions): Promise<Endpoints> {
+async function resolveEndpoints(options: ResolvedEndpointOptions, signal?: AbortSignal): Promise<Endpoints> {
   const { source, clientSecret } = options;
   const hasSecret = clientSecret !== undefined;
   if ('tokenUrl' in source) {
     const authMethod = options.authMethod ?? defaultAuthMethod(hasSecret, undefined)!;
     return { tokenEndpoint: source.tokenUrl, authMethod, ...(source.revocationUrl ? { revocationEndpoint: source.revocationUrl } : {}) };
   }
-  const metadata = await discover({
-    issuer: source.issuer,
-    mode: source.discovery,
-    http: options.http,
-    retry: options.retry,
-    allowInsecureHttp: options.allowInsecureHttp,
-  });
+  // The refresh's signal: a refresh that gave up stops waiting for discovery too (issue 9).
+  const metadata = await discover(
+    {
+      issuer: source.issuer,
+      mode: source.discovery,
+      http: options.http,
+      retry: options.retry,
+      allowInsecureHttp: options.allowInsecureHttp,
+    },
+    signal,
+  );
   const authMethod = options.authMethod ?? defaultAuthMethod(hasSecret, metadata.authMethods);
   if (authMethod === undefined) {
     throw new TokenRefreshError(

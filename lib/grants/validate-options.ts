@@ -1,11 +1,13 @@
 import axios, { type AxiosInstance } from 'axios';
-import { numberOption, optionalBoolean, requireString } from '../core/validate.js';
+import { durationMsOption, isWellFormed, numberOption, optionalBoolean, requireWellFormedString } from '../core/validate.js';
 import {
   DEFAULT_MAX_RETRIES,
   DEFAULT_MAX_RETRY_DELAY_MS,
   DEFAULT_RETRY_DELAY_MS,
   DEFAULT_TIMEOUT_MS,
+  GRANT_OPTION_KEYS,
   RESERVED_PARAMS,
+  type GrantName,
   type ClientAuthMethod,
   type DiscoveryMode,
   type TokenEndpointOptions,
@@ -34,12 +36,18 @@ export interface ResolvedEndpointOptions {
 const AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
 const DISCOVERY_MODES: readonly DiscoveryMode[] = ['auto', 'openid-configuration', 'oauth-authorization-server'];
 
-/** Fails fast, at grant creation, naming the option that is wrong (never its value: it may be a secret). */
-export function validateEndpointOptions(options: TokenEndpointOptions, path = 'options'): ResolvedEndpointOptions {
+/**
+ * Fails fast, at grant creation, naming the option that is wrong (never its value: it may be a secret).
+ * @param grant the factory being called: its known option keys, and its name in the error of an unknown one.
+ */
+export function validateEndpointOptions(options: TokenEndpointOptions, grant: GrantName, path = 'options'): ResolvedEndpointOptions {
   if (options === null || typeof options !== 'object') throw new TypeError(`"${path}" must be an object`);
+  for (const key of Object.keys(options)) {
+    if (!GRANT_OPTION_KEYS[grant].includes(key)) throw new TypeError(`"${path}.${key}" is not an option of ${grant}()`);
+  }
   const allowInsecureHttp = optionalBoolean(options.allowInsecureHttp, `${path}.allowInsecureHttp`) ?? false;
-  requireString(options.clientId, `${path}.clientId`);
-  if (options.clientSecret !== undefined) requireString(options.clientSecret, `${path}.clientSecret`);
+  requireWellFormedString(options.clientId, `${path}.clientId`);
+  if (options.clientSecret !== undefined) requireWellFormedString(options.clientSecret, `${path}.clientSecret`);
   const authMethod = optionalEnum(options.authMethod, AUTH_METHODS, `${path}.authMethod`);
   if (authMethod !== undefined && authMethod !== 'none' && options.clientSecret === undefined) {
     throw new TypeError(`"${path}.clientSecret" is required with authMethod '${authMethod}'`);
@@ -52,10 +60,11 @@ export function validateEndpointOptions(options: TokenEndpointOptions, path = 'o
     params: requestParams(options, path),
     http: httpClient(options.httpClient, `${path}.httpClient`),
     retry: {
-      timeoutMs: numberOption(options.timeoutMs, DEFAULT_TIMEOUT_MS, `${path}.timeoutMs`, 1),
+      // Every duration feeds a timer: above MAX_TIMER_MS it would fire at once (issue 9).
+      timeoutMs: durationMsOption(options.timeoutMs, DEFAULT_TIMEOUT_MS, `${path}.timeoutMs`, 1),
       maxRetries: integer(options.maxRetries, DEFAULT_MAX_RETRIES, `${path}.maxRetries`, 10),
-      retryDelayMs: numberOption(options.retryDelayMs, DEFAULT_RETRY_DELAY_MS, `${path}.retryDelayMs`, 0),
-      maxRetryDelayMs: numberOption(options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS, `${path}.maxRetryDelayMs`, 0),
+      retryDelayMs: durationMsOption(options.retryDelayMs, DEFAULT_RETRY_DELAY_MS, `${path}.retryDelayMs`, 0),
+      maxRetryDelayMs: durationMsOption(options.maxRetryDelayMs, DEFAULT_MAX_RETRY_DELAY_MS, `${path}.maxRetryDelayMs`, 0),
     },
     allowInsecureHttp,
   };
@@ -77,21 +86,22 @@ function endpointSource(options: TokenEndpointOptions, path: string, allowInsecu
   const issuer = parseEndpointOption(options.issuer, `${path}.issuer`, allowInsecureHttp);
   // RFC 8414 §2: the issuer has no query or fragment component.
   if (issuer.search !== '') throw new TypeError(`"${path}.issuer" must not have a query`);
-  return { issuer: issuer.href, discovery: discovery ?? 'auto', ...revocation };
+  // Kept as given, not as `URL` normalises it: the metadata's issuer must be identical to it (RFC 8414 §3.3).
+  return { issuer: options.issuer!, discovery: discovery ?? 'auto', ...revocation };
 }
 
 function requestParams(options: TokenEndpointOptions, path: string): Array<[string, string]> {
   const params: Array<[string, string]> = [];
-  const scope = stringOrList(options.scope, `${path}.scope`);
-  // RFC 6749 §3.3: scope is one space-delimited string.
-  if (scope !== undefined) params.push(['scope', scope.join(' ')]);
-  if (options.audience !== undefined) params.push(['audience', requireString(options.audience, `${path}.audience`)]);
+  const scope = scopeOption(options.scope, `${path}.scope`);
+  if (scope !== undefined) params.push(['scope', scope]);
+  if (options.audience !== undefined) params.push(['audience', requireWellFormedString(options.audience, `${path}.audience`)]);
   // RFC 8707 §2: one `resource` parameter per indicator.
   for (const resource of stringOrList(options.resource, `${path}.resource`) ?? []) params.push(['resource', resource]);
   if (options.extraParams === undefined) return params;
   if (options.extraParams === null || typeof options.extraParams !== 'object')
     throw new TypeError(`"${path}.extraParams" must be an object`);
   for (const [name, value] of Object.entries(options.extraParams)) {
+    if (!isWellFormed(name)) throw new TypeError(`"${path}.extraParams" has a parameter name with a lone surrogate`);
     if (RESERVED_PARAMS.includes(name)) throw new TypeError(`"${path}.extraParams.${name}" is set by the grant and cannot be overridden`);
     for (const item of stringOrList(value, `${path}.extraParams.${name}`, true) ?? []) params.push([name, item]);
   }
@@ -104,7 +114,35 @@ function stringOrList(value: unknown, path: string, allowEmpty = false): string[
   if (list.length === 0 || !list.every((item) => typeof item === 'string' && (allowEmpty || item.length > 0))) {
     throw new TypeError(`"${path}" must be a non-empty string or a non-empty array of non-empty strings`);
   }
+  (list as string[]).forEach((item, index) => {
+    const where = Array.isArray(value) ? `${path}[${index}]` : path;
+    if (!isWellFormed(item)) throw new TypeError(`"${where}" must not contain a lone surrogate (it has no UTF-8 form)`);
+  });
   return list as string[];
+}
+
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), printable ASCII but space, `"` and `\`.
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+/**
+ * The `scope` parameter: a string of scope tokens separated by single spaces, or an array of scope tokens sent
+ * space-delimited. An element with a space in it (`['a b']`) would silently request two scopes.
+ * @see RFC 6749 §3.3
+ */
+function scopeOption(value: unknown, path: string): string | undefined {
+  const list = stringOrList(value, path);
+  if (list === undefined) return undefined;
+  const rule = "printable ASCII except space, '\"' and '\\' (RFC 6749 §3.3)";
+  if (!Array.isArray(value)) {
+    if (!list[0]!.split(' ').every((token) => SCOPE_TOKEN.test(token))) {
+      throw new TypeError(`"${path}" must be scope tokens separated by single spaces, each ${rule}`);
+    }
+    return list[0];
+  }
+  list.forEach((token, index) => {
+    if (!SCOPE_TOKEN.test(token)) throw new TypeError(`"${path}[${index}]" must be one scope token: ${rule}`);
+  });
+  return list.join(' ');
 }
 
 function httpClient(value: unknown, path: string): AxiosInstance {

@@ -1,5 +1,5 @@
 import type { Token } from '../core/token.js';
-import { numberOption, optionalBoolean, requireString } from '../core/validate.js';
+import { durationMsOption, optionalBoolean, requireString } from '../core/validate.js';
 import { createSharedBrowserStorage, type BrowserApis } from './shared-browser-storage.js';
 import type { TokenStorage } from '../core/token-storage.js';
 
@@ -101,6 +101,6 @@ function validateBrowserStorageOptions(options: BrowserStorageOptions) {
     storeRefreshToken: optionalBoolean(options.storeRefreshToken, 'options.storeRefreshToken') ?? true,
     databaseName:
       options.databaseName === undefined ? DEFAULT_BROWSER_DATABASE_NAME : requireString(options.databaseName, 'options.databaseName'),
-    refreshTokenWaitMs: numberOption(options.refreshTokenWaitMs, DEFAULT_REFRESH_TOKEN_WAIT_MS, 'options.refreshTokenWaitMs'),
+    refreshTokenWaitMs: durationMsOption(options.refreshTokenWaitMs, DEFAULT_REFRESH_TOKEN_WAIT_MS, 'options.refreshTokenWaitMs'),
   };
 }

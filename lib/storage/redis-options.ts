@@ -1,5 +1,5 @@
 import { isRedisClient, type RedisClientLike } from './redis-client.js';
-import { optionalBoolean, requireString } from '../core/validate.js';
+import { MAX_TIMER_MS, optionalBoolean, requireString } from '../core/validate.js';
 
 /** Options of {@link redisStorage}. */
 export interface RedisStorageOptions {
@@ -71,10 +71,16 @@ export function validateRedisStorageOptions(options: RedisStorageOptions, path =
   };
 }
 
-/** Redis `PX` takes a positive integer; fractions and zero are rejected here rather than by Redis later. */
+/**
+ * Redis `PX` takes a positive integer; fractions and zero are rejected here rather than by Redis later. Every one of
+ * these also feeds a timer, which fires at once above MAX_TIMER_MS (issue 9: `commandTimeoutMs: 2 ** 31` failed
+ * every command).
+ */
 function milliseconds(value: unknown, fallback: number, path: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || Number.isNaN(value)) throw new TypeError(`"${path}" must be a number`);
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`"${path}" must be a positive integer of milliseconds`);
+  if (!Number.isSafeInteger(value) || value < 1 || value > MAX_TIMER_MS) {
+    throw new RangeError(`"${path}" must be a positive integer of milliseconds, at most ${MAX_TIMER_MS}`);
+  }
   return value;
 }
