@@ -1,4 +1,4 @@
-import type { Token, TokenInput } from './token.js';
+import { readToken, type Token, type TokenInput } from './token.js';
 import type { TokenStorage } from './token-storage.js';
 import { numberOption, optionalBoolean, requireFunction } from './validate.js';
 
@@ -42,8 +42,14 @@ export interface TokenSource {
 export interface TokenManagerOptions {
   /** Where tokens come from: your own function, or one of the built-in grants. */
   fetchToken: TokenSource;
-  /** A token to start with, e.g. one loaded from storage. @default undefined (fetch on first use) */
-  initialToken?: TokenInput;
+  /**
+   * A token to start with, e.g. one loaded from storage. A refresh token alone (`{ refreshToken }` with no access
+   * token) is a normal start too: the first request then calls the source with `reason: 'initial'` and a `lastToken`
+   * that carries that refresh token (and an empty `accessToken`), so `refreshTokenGrant()` redeems it. An invalid
+   * token is a TypeError naming `options.initialToken`.
+   * @default undefined (fetch on first use)
+   */
+  initialToken?: TokenInput | { refreshToken: string } | { refresh_token: string };
   /**
    * Renew this long before expiry, in the background, while the old token still serves requests. Clamped to half
    * the token's lifetime, so a short-lived token never refreshes in a loop.
@@ -89,7 +95,10 @@ export type ResolvedTokenManagerOptions = Required<
     'fetchToken' | 'refreshBufferSeconds' | 'refreshTimeoutMs' | 'minRefreshIntervalMs' | 'retryIntervalMs' | 'keepFresh' | 'now'
   >
 > &
-  Pick<TokenManagerOptions, 'initialToken' | 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError' | 'storage'>;
+  Pick<TokenManagerOptions, 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError' | 'storage'> & {
+    /** `initialToken`, read; its `accessToken` is `''` when only a refresh token was given. */
+    initialToken?: Token;
+  };
 
 /** Fails fast, at construction, naming the option that is wrong. */
 export function validateTokenManagerOptions(options: TokenManagerOptions, path = 'options'): ResolvedTokenManagerOptions {
@@ -100,15 +109,34 @@ export function validateTokenManagerOptions(options: TokenManagerOptions, path =
   }
   if (options.storage !== undefined) validateStorage(options.storage, `${path}.storage`);
   optionalBoolean(options.keepFresh, `${path}.keepFresh`);
+  const now = options.now ?? Date.now;
   return {
     ...options,
+    initialToken: options.initialToken === undefined ? undefined : readInitialToken(options.initialToken, now(), `${path}.initialToken`),
     refreshBufferSeconds: numberOption(options.refreshBufferSeconds, DEFAULT_REFRESH_BUFFER_SECONDS, `${path}.refreshBufferSeconds`),
     refreshTimeoutMs: numberOption(options.refreshTimeoutMs, DEFAULT_REFRESH_TIMEOUT_MS, `${path}.refreshTimeoutMs`, 1),
     minRefreshIntervalMs: numberOption(options.minRefreshIntervalMs, DEFAULT_MIN_REFRESH_INTERVAL_MS, `${path}.minRefreshIntervalMs`),
     retryIntervalMs: numberOption(options.retryIntervalMs, DEFAULT_RETRY_INTERVAL_MS, `${path}.retryIntervalMs`),
     keepFresh: options.keepFresh ?? false,
-    now: options.now ?? Date.now,
+    now,
   };
+}
+
+/** The seed token; a refresh token alone gives a Token whose empty access token is never sent (it is never current). */
+function readInitialToken(input: unknown, now: number, path: string): Token {
+  if (typeof input !== 'string' && (input === null || typeof input !== 'object' || Array.isArray(input))) {
+    throw new TypeError(`"${path}" must be a token: a string, or an object with an access token or a refresh token`);
+  }
+  const fields = input as Record<string, unknown>;
+  const accessToken = fields.accessToken ?? fields.access_token;
+  if (typeof input === 'object' && (accessToken === undefined || accessToken === null)) {
+    const refreshToken = fields.refreshToken ?? fields.refresh_token;
+    if (typeof refreshToken !== 'string' || refreshToken === '') {
+      throw new TypeError(`"${path}" must have an access token or a refresh token (a non-empty string)`);
+    }
+    return { accessToken: '', tokenType: 'Bearer', refreshToken, obtainedAt: now };
+  }
+  return readToken(input, now, (reason) => new TypeError(`"${path}" is not a valid token: ${reason}`));
 }
 
 function validateStorage(storage: TokenStorage, path: string): void {
