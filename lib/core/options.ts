@@ -56,19 +56,37 @@ export interface TokenManagerOptions {
    * @default 60
    */
   refreshBufferSeconds?: number;
-  /** Give up on a token source that has not answered after this long; waiters reject. @default 30000 */
+  /**
+   * Give up on a token source that has not answered after this long; waiters reject. `onRefreshFailed` gets the
+   * same deadline of its own.
+   * @default 30000
+   */
   refreshTimeoutMs?: number;
-  /** Never call the token source for expiry more often than this, whatever `expires_in` says. @default 1000 */
+  /**
+   * Never start a background refresh, nor refresh for a token that arrived already expired (`expires_in: 0`), more
+   * often than this. A token that expires after it arrived is refreshed at its expiry whatever this says: a token
+   * known to be expired is never sent (issue 9).
+   * @default 1000
+   */
   minRefreshIntervalMs?: number;
   /** After a failed background refresh, wait this long before the next attempt. @default 5000 */
   retryIntervalMs?: number;
   /** Keep the token fresh with a timer even when no request is made (the timer is `unref()`'d). @default false */
   keepFresh?: boolean;
-  /** Called once with every new token, e.g. to persist it. Errors it throws are reported to `onBackgroundError`. */
+  /**
+   * Called once with every new token, e.g. to persist it. Errors it throws are reported to `onBackgroundError`.
+   * A `getToken()` or `refresh()` called from it resolves with that token.
+   * @default undefined
+   */
   onTokenUpdate?: (token: Token) => void | Promise<void>;
   /**
-   * Called once per failed refresh (not once per waiting request). Return a token to use instead, or nothing to
-   * let every waiter reject with the {@link TokenRefreshError}, e.g. after sending the user to log in.
+   * Called once per failed refresh (not once per waiting request). Return a token to use instead (or install one
+   * with `setToken()`), or nothing to let every waiter reject with the {@link TokenRefreshError}, e.g. after
+   * sending the user to log in. Bounded by `refreshTimeoutMs`: past it the waiters reject and a later answer is
+   * ignored. Re-entrant: a `refresh()` called while it runs starts a new attempt (so `() => handle.refresh()` retries
+   * once), and that attempt's failure does not call the hook again; a `getToken()` there waits for the hook itself.
+   * After a `clear()` during the hook, its answer is not installed.
+   * @default undefined
    */
   onRefreshFailed?: (error: Error) => TokenInput | null | undefined | void | Promise<TokenInput | null | undefined | void>;
   /** Told about failures nobody waits for: a background refresh, a throwing hook. @default ignore */
