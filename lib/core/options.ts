@@ -4,7 +4,7 @@ import { numberOption, optionalBoolean, requireFunction } from './validate.js';
 
 /** Why the token source is being called. */
 export type RefreshReason =
-  /** No token yet. */
+  /** No token yet (or only the refresh token given as `initialToken`). */
   | 'initial'
   /** The token is still valid but inside the refresh buffer (a background refresh). */
   | 'expiring'
