@@ -1,6 +1,6 @@
 import axios, { AxiosError, CanceledError, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import fc from 'fast-check';
-import { attachOAuth, TokenRefreshError } from '../../lib/index.js';
+import { attachOAuth, TokenManager, TokenRefreshError, type TokenSourceContext } from '../../lib/index.js';
 
 /**
  * Reliability scenario 11 and properties 1-5 of §4: for any interleaving of token fetches, API responses, a
@@ -68,6 +68,108 @@ describe('the lock under every interleaving (fast-check scheduler)', () => {
           });
           // One fetch for the first token, one for the revocation; a failed refresh may add one retry.
           expect(fetches).toBeLessThanOrEqual(failFirstRefresh ? 3 : 2);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+type Op = 'getToken' | 'refresh' | 'setToken' | 'clear' | 'rejected';
+type HookMove = 'nothing' | 'token' | 'refresh' | 'setToken' | 'clear';
+
+/**
+ * Issue 9 items 6 and 14: `setToken()`, `clear()` and `refresh()` interleaved with a failing source and an
+ * `onRefreshFailed` that calls back into the manager. The lock never runs two fetches at once, nothing hangs, the
+ * hook runs at most once per failed fetch, `refresh()` never resolves with the token current when it was called,
+ * and the manager is never left wedged.
+ */
+describe('setToken, clear and refresh interleaved with re-entrant hooks (fast-check scheduler)', () => {
+  it('regression: keeps the lock and never deadlocks when onRefreshFailed calls back into the manager', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        fc.array(fc.constantFrom<Op>('getToken', 'refresh', 'setToken', 'clear', 'rejected'), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
+        fc.array(fc.constantFrom<HookMove>('nothing', 'token', 'refresh', 'setToken', 'clear'), { minLength: 8, maxLength: 8 }),
+        async (s, ops, failures, moves) => {
+          let fetches = 0;
+          let failed = 0;
+          let pending = 0;
+          let overlap = false;
+          let healthy = false;
+          const respond = s.scheduleFunction(async (n: number) => n);
+          const fetchToken = async ({ signal }: TokenSourceContext): Promise<string> => {
+            const n = ++fetches;
+            overlap ||= pending > 0;
+            pending++;
+            try {
+              // A real source honours its signal: an abandoned fetch ends when clear() or setToken() aborts it.
+              await Promise.race([
+                respond(n),
+                new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })),
+              ]);
+              if (!healthy && failures[(n - 1) % failures.length]) {
+                failed++;
+                throw new Error(`503 on fetch ${n}`);
+              }
+              return `t${n}`;
+            } finally {
+              pending--;
+            }
+          };
+          let hookCalls = 0;
+          const manager: TokenManager = new TokenManager({
+            fetchToken,
+            onRefreshFailed: async () => {
+              const move = moves[hookCalls++ % moves.length]!;
+              await s.schedule(Promise.resolve(`hook ${hookCalls} ${move}`));
+              if (move === 'token') return `hook${hookCalls}`;
+              if (move === 'refresh') return manager.refresh();
+              if (move === 'setToken') manager.setToken(`set-in-hook${hookCalls}`);
+              if (move === 'clear') manager.clear();
+              return undefined;
+            },
+          });
+          const open = new Set<string>();
+          const watch = (name: string, promise: Promise<unknown>): void => {
+            open.add(name);
+            const close = (): void => void open.delete(name);
+            promise.then(close, close);
+          };
+          const newTokenBroken: string[] = [];
+          ops.forEach((op, i) => {
+            const run = (): void => {
+              if (op === 'getToken') watch(`getToken ${i}`, manager.getToken());
+              if (op === 'setToken') manager.setToken(`set${i}`);
+              if (op === 'clear') manager.clear();
+              if (op === 'rejected') watch(`tokenAfterRejection ${i}`, manager.tokenAfterRejection(manager.generation));
+              if (op === 'refresh') {
+                const before = manager.token;
+                watch(
+                  `refresh ${i}`,
+                  manager.refresh().then((token) => {
+                    if (token === before) newTokenBroken.push(`refresh ${i} resolved with the token current at its call`);
+                  }),
+                );
+              }
+            };
+            void s.schedule(Promise.resolve(`op ${i} ${op}`)).then(run);
+          });
+          // Run everything scheduled, then check what is still open instead of awaiting it: a deadlock fails
+          // the property with a counterexample rather than hanging the test.
+          await s.waitIdle();
+
+          expect([...open]).toEqual([]);
+          expect(overlap).toBe(false);
+          expect(newTokenBroken).toEqual([]);
+          expect(hookCalls).toBeLessThanOrEqual(failed);
+          // Not wedged: once the source works again, a caller gets a token.
+          healthy = true;
+          watch('final getToken', manager.getToken());
+          await s.waitIdle();
+          expect([...open]).toEqual([]);
+          await expect(manager.getToken()).resolves.toMatchObject({ accessToken: expect.any(String) });
         },
       ),
       { numRuns: 300 },

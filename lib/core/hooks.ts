@@ -1,5 +1,9 @@
+import { ErrorCode, TokenRefreshError } from './errors.js';
 import type { TokenManagerOptions } from './options.js';
 import type { Token, TokenInput } from './token.js';
+
+/** What the hook deadline resolves with: no value a hook can return. */
+const OVERRUN: unique symbol = Symbol('overrun');
 
 /**
  * The user's hooks, called so that none of them can break a request: a hook that throws or rejects is reported
@@ -23,15 +27,31 @@ export class Hooks {
     }
   }
 
-  /** What `onRefreshFailed` offers instead of the failed refresh, or `undefined` for nothing (or a throw). */
-  async replacementFor(error: Error): Promise<TokenInput | undefined> {
+  /**
+   * What `onRefreshFailed` offers instead of the failed refresh, or `undefined` for nothing (or a throw). Bounded by
+   * `timeoutMs` (the refresh deadline): a hook that never settles must not wedge every waiter (issue 9); what it
+   * answers later is ignored, and the overrun is reported.
+   */
+  async replacementFor(error: Error, timeoutMs: number): Promise<TokenInput | undefined> {
     const hook = this.#options.onRefreshFailed;
     if (hook === undefined) return undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      return (await hook(error)) ?? undefined;
+      const answer = Promise.resolve().then(() => hook(error));
+      // Waiters await this timer, so it is not unref()'d (DESIGN rule 3).
+      const overrun = new Promise<typeof OVERRUN>((resolve) => (timer = setTimeout(() => resolve(OVERRUN), timeoutMs)));
+      const result = await Promise.race([answer, overrun]);
+      if (result !== OVERRUN) return result ?? undefined;
+      answer.catch((late: unknown) => this.report(late));
+      this.report(
+        new TokenRefreshError(ErrorCode.REFRESH_TIMEOUT, `onRefreshFailed did not settle within ${timeoutMs} ms; the waiters reject`),
+      );
+      return undefined;
     } catch (hookError) {
       this.report(hookError);
       return undefined;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

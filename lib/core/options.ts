@@ -1,10 +1,10 @@
-import type { Token, TokenInput } from './token.js';
+import { readToken, type Token, type TokenInput } from './token.js';
 import type { TokenStorage } from './token-storage.js';
 import { MAX_TIMER_MS, durationMsOption, numberOption, optionalBoolean, requireFunction } from './validate.js';
 
 /** Why the token source is being called. */
 export type RefreshReason =
-  /** No token yet. */
+  /** No token yet (or only the refresh token given as `initialToken`). */
   | 'initial'
   /** The token is still valid but inside the refresh buffer (a background refresh). */
   | 'expiring'
@@ -42,27 +42,51 @@ export interface TokenSource {
 export interface TokenManagerOptions {
   /** Where tokens come from: your own function, or one of the built-in grants. */
   fetchToken: TokenSource;
-  /** A token to start with, e.g. one loaded from storage. @default undefined (fetch on first use) */
-  initialToken?: TokenInput;
+  /**
+   * A token to start with, e.g. one loaded from storage. A refresh token alone (`{ refreshToken }` with no access
+   * token) is a normal start too: the first request then calls the source with `reason: 'initial'` and a `lastToken`
+   * that carries that refresh token (and an empty `accessToken`), so `refreshTokenGrant()` redeems it. An invalid
+   * token is a TypeError naming `options.initialToken`.
+   * @default undefined (fetch on first use)
+   */
+  initialToken?: TokenInput | { refreshToken: string } | { refresh_token: string };
   /**
    * Renew this long before expiry, in the background, while the old token still serves requests. Clamped to half
    * the token's lifetime, so a short-lived token never refreshes in a loop.
    * @default 60
    */
   refreshBufferSeconds?: number;
-  /** Give up on a token source that has not answered after this long; waiters reject. @default 30000 */
+  /**
+   * Give up on a token source that has not answered after this long; waiters reject. `onRefreshFailed` gets the
+   * same deadline of its own.
+   * @default 30000
+   */
   refreshTimeoutMs?: number;
-  /** Never call the token source for expiry more often than this, whatever `expires_in` says. @default 1000 */
+  /**
+   * Never start a background refresh, nor refresh for a token that arrived already expired (`expires_in: 0`), more
+   * often than this. A token that expires after it arrived is refreshed at its expiry whatever this says: a token
+   * known to be expired is never sent (issue 9).
+   * @default 1000
+   */
   minRefreshIntervalMs?: number;
   /** After a failed background refresh, wait this long before the next attempt. @default 5000 */
   retryIntervalMs?: number;
   /** Keep the token fresh with a timer even when no request is made (the timer is `unref()`'d). @default false */
   keepFresh?: boolean;
-  /** Called once with every new token, e.g. to persist it. Errors it throws are reported to `onBackgroundError`. */
+  /**
+   * Called once with every new token, e.g. to persist it. Errors it throws are reported to `onBackgroundError`.
+   * A `getToken()` or `refresh()` called from it resolves with that token.
+   * @default undefined
+   */
   onTokenUpdate?: (token: Token) => void | Promise<void>;
   /**
-   * Called once per failed refresh (not once per waiting request). Return a token to use instead, or nothing to
-   * let every waiter reject with the {@link TokenRefreshError}, e.g. after sending the user to log in.
+   * Called once per failed refresh (not once per waiting request). Return a token to use instead (or install one
+   * with `setToken()`), or nothing to let every waiter reject with the {@link TokenRefreshError}, e.g. after
+   * sending the user to log in. Bounded by `refreshTimeoutMs`: past it the waiters reject and a later answer is
+   * ignored. Re-entrant: a `refresh()` called while it runs starts a new attempt (so `() => handle.refresh()` retries
+   * once), and that attempt's failure does not call the hook again; a `getToken()` there waits for the hook itself.
+   * After a `clear()` during the hook, its answer is not installed.
+   * @default undefined
    */
   onRefreshFailed?: (error: Error) => TokenInput | null | undefined | void | Promise<TokenInput | null | undefined | void>;
   /** Told about failures nobody waits for: a background refresh, a throwing hook. @default ignore */
@@ -89,7 +113,10 @@ export type ResolvedTokenManagerOptions = Required<
     'fetchToken' | 'refreshBufferSeconds' | 'refreshTimeoutMs' | 'minRefreshIntervalMs' | 'retryIntervalMs' | 'keepFresh' | 'now'
   >
 > &
-  Pick<TokenManagerOptions, 'initialToken' | 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError' | 'storage'>;
+  Pick<TokenManagerOptions, 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError' | 'storage'> & {
+    /** `initialToken`, read; its `accessToken` is `''` when only a refresh token was given. */
+    initialToken?: Token;
+  };
 
 /** Fails fast, at construction, naming the option that is wrong. */
 export function validateTokenManagerOptions(options: TokenManagerOptions, path = 'options'): ResolvedTokenManagerOptions {
@@ -100,8 +127,10 @@ export function validateTokenManagerOptions(options: TokenManagerOptions, path =
   }
   if (options.storage !== undefined) validateStorage(options.storage, `${path}.storage`);
   optionalBoolean(options.keepFresh, `${path}.keepFresh`);
+  const now = options.now ?? Date.now;
   return {
     ...options,
+    initialToken: options.initialToken === undefined ? undefined : readInitialToken(options.initialToken, now(), `${path}.initialToken`),
     // Durations feed timers: above MAX_TIMER_MS setTimeout fires at once (issue 9).
     refreshBufferSeconds: numberOption(
       options.refreshBufferSeconds,
@@ -114,8 +143,25 @@ export function validateTokenManagerOptions(options: TokenManagerOptions, path =
     minRefreshIntervalMs: durationMsOption(options.minRefreshIntervalMs, DEFAULT_MIN_REFRESH_INTERVAL_MS, `${path}.minRefreshIntervalMs`),
     retryIntervalMs: durationMsOption(options.retryIntervalMs, DEFAULT_RETRY_INTERVAL_MS, `${path}.retryIntervalMs`),
     keepFresh: options.keepFresh ?? false,
-    now: options.now ?? Date.now,
+    now,
   };
+}
+
+/** The seed token; a refresh token alone gives a Token whose empty access token is never sent (it is never current). */
+function readInitialToken(input: unknown, now: number, path: string): Token {
+  if (typeof input !== 'string' && (input === null || typeof input !== 'object' || Array.isArray(input))) {
+    throw new TypeError(`"${path}" must be a token: a string, or an object with an access token or a refresh token`);
+  }
+  const fields = input as Record<string, unknown>;
+  const accessToken = fields.accessToken ?? fields.access_token;
+  if (typeof input === 'object' && (accessToken === undefined || accessToken === null)) {
+    const refreshToken = fields.refreshToken ?? fields.refresh_token;
+    if (typeof refreshToken !== 'string' || refreshToken === '') {
+      throw new TypeError(`"${path}" must have an access token or a refresh token (a non-empty string)`);
+    }
+    return { accessToken: '', tokenType: 'Bearer', refreshToken, obtainedAt: now };
+  }
+  return readToken(input, now, (reason) => new TypeError(`"${path}" is not a valid token: ${reason}`));
 }
 
 function validateStorage(storage: TokenStorage, path: string): void {

@@ -16,9 +16,27 @@ import { normalizeToken, type Token, type TokenInput } from './token.js';
  *   past the moment it was requested (RFC 6749 gives expiry relative to issue, so we can no longer trust it).
  * - should refresh (callers go on with the current token, one background refresh starts): inside the refresh
  *   buffer, which is clamped to half the lifetime so a token shorter than the buffer cannot loop.
- * - never more often than `minRefreshIntervalMs` for expiry (an `expires_in` of 0 would otherwise refresh on every
- *   request), and after a failed background refresh not before `retryIntervalMs` has passed.
+ * - a token known to be expired is never sent (it could only come back as a 401, issue 9), so its expiry forces a
+ *   refresh whatever `minRefreshIntervalMs` says; that interval paces only background refreshes and a source whose
+ *   tokens arrive already expired (an `expires_in` of 0 would otherwise refresh on every request). After a failed
+ *   background refresh, the next is not before `retryIntervalMs` has passed.
+ *
+ * Re-entrancy (issue 9): hooks run outside the lock's critical path. `onRefreshFailed` is bounded by
+ * `refreshTimeoutMs`; a `refresh()` called while it runs starts a new attempt (which does not call the hook again)
+ * instead of joining the failing one; a `setToken()` from it answers the waiters.
  */
+
+/** One call to the token source, and the waiters it serves (its promise). */
+interface Attempt {
+  promise: Promise<Token>;
+  controller: AbortController;
+  /** Someone needs a new token from it, not only a background refresh: its failure is a failure for them. */
+  required: boolean;
+  /** The source failed and `onRefreshFailed` runs: `refresh()` starts a new attempt rather than join this one. */
+  recovering: boolean;
+  /** Started while another attempt's `onRefreshFailed` ran: its failure does not call the hook a second time. */
+  nested: boolean;
+}
 export class TokenManager {
   readonly #fetchToken: TokenManagerOptions['fetchToken'];
   readonly #now: () => number;
@@ -38,8 +56,11 @@ export class TokenManager {
   #refreshAt = Infinity;
   #lastFetchAt = -Infinity;
   #retryAt = -Infinity;
-  #inflight: Promise<Token> | null = null;
-  #inflightAbort: AbortController | null = null;
+  /** The current token was already expired when it was installed: only the min interval paces its refreshes. */
+  #arrivedExpired = false;
+  #attempt: Attempt | null = null;
+  /** A refresh token given alone as `initialToken`: redeemed by the first refresh, never sent as an access token. */
+  #seed: Token | null = null;
   /** Bumped by `clear()` and `setToken()`: a refresh started before that must not install its result. */
   #epoch = 0;
 
@@ -61,7 +82,8 @@ export class TokenManager {
     this.#hooks = new Hooks(o);
     if (o.keepFresh) this.#timer = new RefreshTimer(() => this.#onTimer());
     this.#storage = o.storage;
-    if (o.initialToken !== undefined) this.#install(normalizeToken(o.initialToken, this.#now()), false);
+    if (o.initialToken?.accessToken === '') this.#seed = o.initialToken;
+    else if (o.initialToken !== undefined) this.#install(o.initialToken, false);
     this.#unsubscribe = o.storage?.subscribe?.((token) => this.#onStoredElsewhere(token));
   }
 
@@ -95,7 +117,11 @@ export class TokenManager {
     return this.#join(this.#current === null ? 'initial' : this.#invalidated ? 'unauthorized' : 'expired');
   }
 
-  /** Forces a new token; joins the refresh already in flight rather than starting a second one. */
+  /**
+   * Forces a new token: resolves with a token newer than the current one, or rejects. Joins the refresh already in
+   * flight rather than starting a second one, except one whose `onRefreshFailed` is running: then it starts a new
+   * attempt (so the hook may "retry once" with `refresh()`; that attempt's failure does not call the hook again).
+   */
   refresh(): Promise<Token> {
     return this.#join('manual');
   }
@@ -149,10 +175,14 @@ export class TokenManager {
   #peekSlow(token: Token, now: number): Token | undefined {
     const clockWentBack = now < token.obtainedAt;
     const expired = token.expiresAt !== undefined && now >= token.expiresAt;
-    // Joining a refresh already in flight costs the token source nothing, so an expired token is never handed
-    // out while one runs (it would only come back as a 401).
-    if ((clockWentBack || expired) && (this.#inflight !== null || this.#mayFetchForExpiry(now))) return undefined;
-    if (!clockWentBack && !expired) this.#startBackground(now);
+    if (!clockWentBack && !expired) {
+      this.#startBackground(now);
+      return token;
+    }
+    // An expired token would only come back as a 401: callers wait for a refresh (joining one costs nothing).
+    // Only a source whose tokens arrive already expired gets its expired token sent, until the min interval lets
+    // the next fetch go (no loop on `expires_in: 0`).
+    if (this.#attempt !== null || !this.#arrivedExpired || this.#mayFetchForExpiry(now)) return undefined;
     return token;
   }
 
@@ -162,22 +192,34 @@ export class TokenManager {
   }
 
   #startBackground(now: number): void {
-    if (this.#inflight !== null || !this.#mayFetchForExpiry(now) || now < this.#retryAt) return;
+    if (this.#attempt !== null || !this.#mayFetchForExpiry(now) || now < this.#retryAt) return;
     // Failures here are handled in #recover (reported, retried later); this catch only keeps them observed.
     this.#join('expiring').catch(() => undefined);
   }
 
   #join(reason: RefreshReason): Promise<Token> {
-    if (this.#inflight !== null) return this.#inflight;
-    const controller = new AbortController();
-    this.#inflightAbort = controller;
-    this.#inflight = this.#refreshOnce(reason, controller);
-    return this.#inflight;
+    const running = this.#attempt;
+    const background = reason === 'expiring';
+    if (running !== null && !(running.recovering && reason === 'manual')) {
+      if (!background) running.required = true; // e.g. refresh() joining a background refresh wants a new token
+      return running.promise;
+    }
+    const attempt: Attempt = {
+      promise: undefined as unknown as Promise<Token>,
+      controller: new AbortController(),
+      required: !background,
+      recovering: false,
+      nested: running !== null,
+    };
+    this.#attempt = attempt;
+    attempt.promise = this.#refreshOnce(reason, attempt);
+    return attempt.promise;
   }
 
-  async #refreshOnce(reason: RefreshReason, controller: AbortController): Promise<Token> {
+  async #refreshOnce(reason: RefreshReason, attempt: Attempt): Promise<Token> {
+    const { controller } = attempt;
     const epoch = this.#epoch;
-    const lastToken = this.#current;
+    const lastToken = this.#current ?? this.#seed;
     this.#lastFetchAt = this.#now();
     try {
       const { token } = await obtainToken({
@@ -193,31 +235,55 @@ export class TokenManager {
       this.#install(token, true);
       return token;
     } catch (error) {
+      // Abandoned by clear() or setToken(): its failure is nobody's business, least of all onRefreshFailed's.
       if (epoch !== this.#epoch) return this.#afterAbandon();
-      return await this.#recover(toRefreshError(error, lastToken), reason);
+      return await this.#recover(toRefreshError(error, lastToken), attempt, epoch);
     } finally {
-      if (epoch === this.#epoch) {
-        this.#inflight = null;
-        this.#inflightAbort = null;
-      }
+      // Only our own slot: an abandoned attempt must not free the one a newer refresh holds (two fetches at once).
+      if (this.#attempt === attempt) this.#attempt = null;
     }
   }
 
   /** A background refresh that fails while the token still works changes nothing for callers; anything else is a failed refresh. */
-  async #recover(error: TokenRefreshError, reason: RefreshReason): Promise<Token> {
+  async #recover(error: TokenRefreshError, attempt: Attempt, epoch: number): Promise<Token> {
     // RFC 6749 §5.2: invalid_grant means the grant (e.g. the refresh token) is dead; keeping its tokens only
     // invites another doomed refresh, so the failure is terminal whatever the access token's expiry says.
     if (isOAuthError(error.cause) && error.cause.error === 'invalid_grant') this.#dropToken(true);
     const now = this.#now();
     const token = this.#current;
-    if (reason === 'expiring' && token !== null && !this.#invalidated && (token.expiresAt === undefined || now < token.expiresAt)) {
+    const stillWorks = token !== null && !this.#invalidated && (token.expiresAt === undefined || now < token.expiresAt);
+    if (stillWorks) {
       this.#retryAt = now + this.#retryIntervalMs;
       this.#timer?.schedule(this.#retryAt - now);
+    }
+    if (stillWorks && !attempt.required) {
       this.#hooks.report(error);
       return token;
     }
-    const input = await this.#hooks.replacementFor(error);
-    if (input === undefined) throw error;
+    if (attempt.nested) throw error; // the onRefreshFailed that started it sees this failure: no second call
+    attempt.recovering = true;
+    const generation = this.#generation;
+    const input = await this.#hooks.replacementFor(error, this.#timeoutMs);
+    return this.#afterHook(input, error, epoch, generation);
+  }
+
+  /**
+   * The waiters' answer once `onRefreshFailed` has spoken: a token installed meanwhile by `setToken()` or by a
+   * `refresh()` the hook started, else the token the hook returned, else the failure.
+   */
+  #afterHook(input: TokenInput | undefined, error: TokenRefreshError, epoch: number, generation: number): Token {
+    const current = this.#current;
+    const usable = current !== null && !this.#invalidated;
+    // clear() or setToken() ran meanwhile: what they left stands; the hook's answer is not installed over it.
+    if (epoch !== this.#epoch) {
+      if (usable) return current;
+      throw error;
+    }
+    const newer = usable && this.#generation !== generation;
+    if (input === undefined) {
+      if (newer) return current;
+      throw error;
+    }
     let replacement: Token;
     try {
       replacement = normalizeToken(input, this.#now());
@@ -225,19 +291,26 @@ export class TokenManager {
       this.#hooks.report(invalid);
       throw error;
     }
+    // The hook handed back the token its own refresh() already installed: no second install or onTokenUpdate.
+    if (newer && current.accessToken === replacement.accessToken) return current;
     this.#install(replacement, true);
     this.#persist(replacement);
     return replacement;
   }
 
   #install(token: Token, notify: boolean): void {
+    const now = this.#now();
     this.#current = token;
+    this.#seed = null;
     this.#generation++;
     this.#invalidated = false;
     this.#refreshAt = this.#computeRefreshAt(token);
-    if (this.#timer !== undefined && this.#refreshAt !== Infinity) {
-      const due = Math.max(this.#refreshAt, this.#lastFetchAt + this.#minIntervalMs);
-      this.#timer.schedule(due - this.#now());
+    this.#arrivedExpired = token.expiresAt !== undefined && now >= token.expiresAt;
+    if (this.#timer !== undefined && token.expiresAt !== undefined) {
+      let due = Math.max(this.#refreshAt, this.#lastFetchAt + this.#minIntervalMs);
+      // A token that arrived valid is renewed at its expiry at the latest, whatever the min interval says.
+      if (!this.#arrivedExpired) due = Math.min(due, token.expiresAt);
+      this.#timer.schedule(due - now);
     }
     if (notify) this.#hooks.tokenUpdated(token);
   }
@@ -250,7 +323,7 @@ export class TokenManager {
 
   #onTimer(): void {
     const token = this.#current;
-    if (token === null || this.#invalidated || this.#inflight !== null) return;
+    if (token === null || this.#invalidated || this.#attempt !== null) return;
     const now = this.#now();
     if (token.expiresAt !== undefined && now >= token.expiresAt) {
       this.#join('expired').catch(() => undefined); // waiters, if any, see the failure; nobody else needs it
@@ -262,6 +335,7 @@ export class TokenManager {
   /** @param forget also delete the token from storage (for every realm), not only here. */
   #dropToken(forget: boolean): void {
     this.#current = null;
+    this.#seed = null;
     this.#generation++;
     this.#invalidated = false;
     this.#refreshAt = Infinity;
@@ -280,7 +354,7 @@ export class TokenManager {
   /** Another tab or process stored a token (or deleted it): take it, with no refresh of our own. */
   #onStoredElsewhere(token: Token | null): void {
     // A refresh in flight here wins: it will store its own result, which is newer than what was heard.
-    if (this.#inflight !== null) return;
+    if (this.#attempt !== null) return;
     if (token === null) {
       this.#dropToken(false);
     } else if (token.accessToken !== this.#current?.accessToken) {
@@ -290,9 +364,8 @@ export class TokenManager {
 
   #abandonInflight(): void {
     this.#epoch++;
-    this.#inflightAbort?.abort();
-    this.#inflight = null;
-    this.#inflightAbort = null;
+    this.#attempt?.controller.abort();
+    this.#attempt = null;
   }
 
   /** Waiters of an abandoned refresh get the token that replaced it, or learn it was cleared. */

@@ -54,13 +54,33 @@ const JWT_SHAPE = /^[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]*$/;
  * @see RFC 6749 §5.1
  */
 export function normalizeToken(input: unknown, obtainedAt: number): Token {
+  return readToken(input, obtainedAt, invalid);
+}
+
+/** What a bad token is turned into: the reason names the field at fault, never its value. */
+export type InvalidTokenError = (reason: string) => Error;
+
+/** {@link normalizeToken} with the error of the caller's choosing (a TypeError for an option, say). */
+export function readToken(input: unknown, obtainedAt: number, fail: InvalidTokenError): Token {
+  try {
+    return parse(input, obtainedAt);
+  } catch (error) {
+    if (error instanceof InvalidToken) throw fail(error.message);
+    throw error;
+  }
+}
+
+/** Internal: the reason a token is unusable, before it becomes the error the caller wants. */
+class InvalidToken extends Error {}
+
+function parse(input: unknown, obtainedAt: number): Token {
   const fields = readFields(input);
   const accessToken = fields.accessToken;
   if (typeof accessToken !== 'string' || accessToken.length === 0) {
-    throw invalid('the access token is missing or not a non-empty string');
+    throw problem('the access token is missing or not a non-empty string');
   }
   if (!B64TOKEN.test(accessToken)) {
-    throw invalid('the access token has characters not allowed in an Authorization header (RFC 6750 §2.1)');
+    throw problem('the access token has characters not allowed in an Authorization header (RFC 6750 §2.1)');
   }
   const token: Token = { accessToken, tokenType: readTokenType(fields.tokenType), obtainedAt };
   const expiresAt = readExpiresAt(fields, obtainedAt) ?? jwtExpiresAt(accessToken);
@@ -84,7 +104,7 @@ interface LooseFields {
 function readFields(input: unknown): LooseFields {
   if (typeof input === 'string') return { accessToken: input };
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw invalid(`the token source returned ${describe(input)} instead of a token`);
+    throw problem(`the token source returned ${describe(input)} instead of a token`);
   }
   const o = input as Record<string, unknown>;
   const wire = !('accessToken' in o) && 'access_token' in o;
@@ -101,7 +121,7 @@ function readFields(input: unknown): LooseFields {
 function readTokenType(value: unknown): string {
   if (value === undefined || value === null) return 'Bearer';
   if (typeof value !== 'string' || !/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/.test(value)) {
-    throw invalid('the token type is not a valid header scheme');
+    throw problem('the token type is not a valid header scheme');
   }
   // RFC 6749 §5.1: token_type is case-insensitive; some APIs reject anything but the canonical "Bearer".
   return value.toLowerCase() === 'bearer' ? 'Bearer' : value;
@@ -110,14 +130,14 @@ function readTokenType(value: unknown): string {
 function readExpiresAt(fields: LooseFields, obtainedAt: number): number | undefined {
   if (fields.expiresAt !== undefined && fields.expiresAt !== null) {
     if (typeof fields.expiresAt !== 'number' || !Number.isFinite(fields.expiresAt)) {
-      throw invalid('expiresAt is not a finite number of epoch milliseconds');
+      throw problem('expiresAt is not a finite number of epoch milliseconds');
     }
     return fields.expiresAt;
   }
   if (fields.expiresIn === undefined || fields.expiresIn === null) return undefined;
   const seconds = typeof fields.expiresIn === 'string' && fields.expiresIn.trim() !== '' ? Number(fields.expiresIn) : fields.expiresIn;
   if (typeof seconds !== 'number' || !Number.isFinite(seconds)) {
-    throw invalid('expires_in is not a number of seconds');
+    throw problem('expires_in is not a number of seconds');
   }
   return obtainedAt + Math.max(0, seconds) * 1000;
 }
@@ -138,7 +158,7 @@ function jwtExpiresAt(accessToken: string): number | undefined {
 
 function optionalString(value: unknown, what: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw invalid(`the ${what} is not a string`);
+  if (typeof value !== 'string') throw problem(`the ${what} is not a string`);
   return value;
 }
 
@@ -150,4 +170,8 @@ function describe(value: unknown): string {
 
 function invalid(reason: string): TokenRefreshError {
   return new TokenRefreshError(ErrorCode.INVALID_TOKEN, `Failed to refresh token: ${reason}`);
+}
+
+function problem(reason: string): InvalidToken {
+  return new InvalidToken(reason);
 }

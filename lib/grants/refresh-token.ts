@@ -61,7 +61,7 @@ export function refreshTokenRedeemer(client: TokenEndpointClient): {
 
 function unusable(missing: boolean): TokenRefreshError {
   const reason = missing
-    ? 'there is no refresh token to redeem (give one with initialToken)'
+    ? 'there is no refresh token to redeem (install one with setToken(), e.g. after signing in again, or give one with initialToken)'
     : 'the authorization server already rejected this refresh token (invalid_grant), so it is not sent again; sign in again';
   return new TokenRefreshError(ErrorCode.REFRESH_TOKEN_UNUSABLE, `Failed to refresh token: ${reason}`);
 }
