@@ -230,6 +230,58 @@ describe('abort and detach', () => {
     expect(seen).toHaveLength(0);
   });
 
+  it('regression: rejects a request waiting for the refresh as soon as its cancelToken is cancelled', async () => {
+    const { api, valid, seen } = createFakeApi();
+    const gate = deferred<string>();
+    const fetchToken = jest.fn(() => gate.promise);
+    attachOAuth(api, { fetchToken });
+    const source = axios.CancelToken.source();
+    const cancelled = api.get('/a', { cancelToken: source.token });
+    const other = api.get('/b');
+    await flushPromises();
+    source.cancel('user left');
+    const reason: unknown = await cancelled.catch((e: unknown) => e);
+    expect(axios.isCancel(reason)).toBe(true);
+    expect((reason as Error).message).toBe('user left');
+    valid.add('tok');
+    gate.resolve('tok');
+    await expect(other).resolves.toMatchObject({ status: 200 });
+    expect(seen.map((s) => s.url)).toEqual(['/b']);
+    expect(fetchToken).toHaveBeenCalledTimes(1);
+  });
+
+  it('regression: rejects at once a request whose cancelToken was cancelled before it was sent, with no unhandled rejection', async () => {
+    const { api, seen } = createFakeApi();
+    const gate = deferred<string>();
+    attachOAuth(api, { fetchToken: () => gate.promise });
+    const source = axios.CancelToken.source();
+    source.cancel('too late');
+    const reason: unknown = await api.get('/a', { cancelToken: source.token }).catch((e: unknown) => e);
+    expect(axios.isCancel(reason)).toBe(true);
+    gate.reject(new Error('token endpoint down'));
+    await flushPromises();
+    expect(seen).toHaveLength(0);
+  });
+
+  it('regression: rejects a 401 waiting for its refresh as soon as its cancelToken is cancelled, and never replays it', async () => {
+    const { api, valid, seen } = createFakeApi();
+    let calls = 0;
+    const gate = deferred<string>();
+    attachOAuth(api, { fetchToken: () => (++calls === 1 ? Promise.resolve((valid.add('t1'), 't1')) : gate.promise) });
+    await api.get('/warm');
+    valid.clear();
+    const source = axios.CancelToken.source();
+    const cancelled = api.get('/a', { cancelToken: source.token });
+    await flushPromises(50);
+    expect(calls).toBe(2); // the 401 started the refresh, which is held open
+    source.cancel();
+    expect(axios.isCancel(await cancelled.catch((e: unknown) => e))).toBe(true);
+    valid.add('t2');
+    gate.resolve('t2');
+    await flushPromises();
+    expect(seen.map((s) => s.url)).toEqual(['/warm', '/a']);
+  });
+
   it('lets waiting requests settle after detach() mid-refresh, then sends later requests without a token', async () => {
     const { api, valid, seen } = createFakeApi();
     const gate = deferred<string>();
