@@ -79,7 +79,7 @@ export function createResponseErrorInterceptor(s: InterceptorSettings) {
       state.replayed ||
       config.skipAuthRefresh === true ||
       isStream(config.data) ||
-      !answeredByTokenOrigin(config, error.request) ||
+      !answeredByTokenOrigin(config, error.request ?? error.response?.request) ||
       !safeShouldRefresh(s.shouldRefresh, error)
     ) {
       throw redactApiError(error, s.headerName);

@@ -68,8 +68,9 @@ export function withRedirectGuard(guard: BeforeRedirect, current: unknown): Befo
 export function answeredByTokenOrigin(target: RequestTarget, request: unknown): boolean {
   const finalUrl = finalUrlOf(request);
   if (finalUrl === undefined) return true;
-  const sent = resolveRequestUrl(target)?.origin;
-  return sent !== undefined && sent === tryParseUrl(finalUrl)?.origin;
+  const sent = resolveRequestUrl(target);
+  // Resolved against the sent URL: a mock adapter reports the relative `config.url` as its responseURL.
+  return sent !== undefined && sent.origin === tryParseUrl(finalUrl, sent.href)?.origin;
 }
 
 function finalUrlOf(request: unknown): string | undefined {
