@@ -91,6 +91,53 @@ describe('origins', () => {
   });
 });
 
+describe('origins: pinned edge cases', () => {
+  it('attaches to relative URLs that contain `//` (a `?next=https://…` query, a double slash in the path)', async () => {
+    const { api, valid, seen } = createFakeApi();
+    attachOAuth(api, { fetchToken: countingSource(valid) });
+    await api.get('/login?next=https://evil.example/steal');
+    await api.get('/a//b');
+    await api.get('orders//evil.example');
+    expect(seen.map((s) => s.authorization)).toEqual(['Bearer t1', 'Bearer t1', 'Bearer t1']);
+  });
+
+  it('never sends the token over plain http to a remote host, even when a RegExp or a function rule matches it', async () => {
+    const api = axios.create();
+    const mock = new MockAdapter(api, { onNoMatch: 'throwException' });
+    mock.onAny().reply((config) => [200, config.headers?.Authorization ?? null]);
+    const fetchToken = countingSource();
+    attachOAuth(api, { fetchToken, origins: [/^http:\/\/remote\.example$/, (url) => url.hostname === 'other.example'] });
+    expect((await api.get('http://remote.example/x')).data).toBeNull();
+    expect((await api.get('http://other.example/x')).data).toBeNull();
+    expect((await api.get('https://other.example/x')).data).toBe('Bearer t1');
+
+    const insecure = axios.create();
+    new MockAdapter(insecure, { onNoMatch: 'throwException' }).onAny().reply((config) => [200, config.headers?.Authorization ?? null]);
+    attachOAuth(insecure, { fetchToken: async () => 'tok', origins: /^http:\/\/remote\.example$/, allowInsecureHttp: true });
+    expect((await insecure.get('http://remote.example/x')).data).toBe('Bearer tok');
+  });
+
+  it('takes our header off a replay that another interceptor sends to a disallowed origin', async () => {
+    const { api, valid, seen } = createFakeApi();
+    const fetchToken = countingSource(valid);
+    attachOAuth(api, { fetchToken });
+    // Registered after attachOAuth, so it runs before our interceptor: it moves every replay to a mirror.
+    api.interceptors.request.use((config) => {
+      if (config.oauthLockState?.replayed === true) config.baseURL = 'https://mirror.example';
+      return config;
+    });
+    await api.get('/warm');
+    valid.clear();
+    await expect(api.get('/orders')).rejects.toMatchObject({ response: { status: 401 } });
+    expect(seen.map((s) => [s.config.baseURL, s.authorization])).toEqual([
+      ['https://api.example.com', 'Bearer t1'],
+      ['https://api.example.com', 'Bearer t1'],
+      ['https://mirror.example', undefined],
+    ]);
+    expect(fetchToken).toHaveBeenCalledTimes(2); // the replay's 401 is not ours any more: no second refresh
+  });
+});
+
 describe('401 wave and replay', () => {
   it('refreshes once for a wave of 401s and replays every request once with the new token, body and headers intact', async () => {
     const { api, valid, seen } = createFakeApi();
@@ -228,6 +275,58 @@ describe('abort and detach', () => {
     gate.reject(new Error('token endpoint down')); // nobody waits for this refresh any more
     await flushPromises();
     expect(seen).toHaveLength(0);
+  });
+
+  it('regression: rejects a request waiting for the refresh as soon as its cancelToken is cancelled', async () => {
+    const { api, valid, seen } = createFakeApi();
+    const gate = deferred<string>();
+    const fetchToken = jest.fn(() => gate.promise);
+    attachOAuth(api, { fetchToken });
+    const source = axios.CancelToken.source();
+    const cancelled = api.get('/a', { cancelToken: source.token });
+    const other = api.get('/b');
+    await flushPromises();
+    source.cancel('user left');
+    const reason: unknown = await cancelled.catch((e: unknown) => e);
+    expect(axios.isCancel(reason)).toBe(true);
+    expect((reason as Error).message).toBe('user left');
+    valid.add('tok');
+    gate.resolve('tok');
+    await expect(other).resolves.toMatchObject({ status: 200 });
+    expect(seen.map((s) => s.url)).toEqual(['/b']);
+    expect(fetchToken).toHaveBeenCalledTimes(1);
+  });
+
+  it('regression: rejects at once a request whose cancelToken was cancelled before it was sent, with no unhandled rejection', async () => {
+    const { api, seen } = createFakeApi();
+    const gate = deferred<string>();
+    attachOAuth(api, { fetchToken: () => gate.promise });
+    const source = axios.CancelToken.source();
+    source.cancel('too late');
+    const reason: unknown = await api.get('/a', { cancelToken: source.token }).catch((e: unknown) => e);
+    expect(axios.isCancel(reason)).toBe(true);
+    gate.reject(new Error('token endpoint down'));
+    await flushPromises();
+    expect(seen).toHaveLength(0);
+  });
+
+  it('regression: rejects a 401 waiting for its refresh as soon as its cancelToken is cancelled, and never replays it', async () => {
+    const { api, valid, seen } = createFakeApi();
+    let calls = 0;
+    const gate = deferred<string>();
+    attachOAuth(api, { fetchToken: () => (++calls === 1 ? Promise.resolve((valid.add('t1'), 't1')) : gate.promise) });
+    await api.get('/warm');
+    valid.clear();
+    const source = axios.CancelToken.source();
+    const cancelled = api.get('/a', { cancelToken: source.token });
+    await flushPromises(50);
+    expect(calls).toBe(2); // the 401 started the refresh, which is held open
+    source.cancel();
+    expect(axios.isCancel(await cancelled.catch((e: unknown) => e))).toBe(true);
+    valid.add('t2');
+    gate.resolve('t2');
+    await flushPromises();
+    expect(seen.map((s) => s.url)).toEqual(['/warm', '/a']);
   });
 
   it('lets waiting requests settle after detach() mid-refresh, then sends later requests without a token', async () => {

@@ -1,7 +1,8 @@
-import { CanceledError, isAxiosError, type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
+import { CanceledError, isAxiosError, type AxiosError, type AxiosInstance, type CancelToken, type InternalAxiosRequestConfig } from 'axios';
 import { settleOrAbort } from '../core/abortable.js';
 import './augmentation.js';
 import type { OriginGuard } from './origin-guard.js';
+import { answeredByTokenOrigin, createRedirectGuard, withRedirectGuard } from './redirect-guard.js';
 import { redactError } from '../core/redact.js';
 import type { Token } from '../core/token.js';
 import type { TokenManager } from '../core/token-manager.js';
@@ -22,6 +23,7 @@ export interface InterceptorSettings {
  * request waits for the single refresh, or rejects at once when its own `signal` aborts.
  */
 export function createRequestInterceptor(s: InterceptorSettings) {
+  const redirectGuard = createRedirectGuard([s.headerName]);
   let cachedToken: Token | undefined;
   let cachedValue = '';
   const headerValue = (token: Token): string => {
@@ -34,6 +36,9 @@ export function createRequestInterceptor(s: InterceptorSettings) {
 
   const authorize = (config: InternalAxiosRequestConfig, token: Token): InternalAxiosRequestConfig => {
     setHeader(config, s.headerName, headerValue(token));
+    // Node's redirect follower keeps a custom header across origins: our hook strips it (issue 9, item 1).
+    const hook = config.beforeRedirect;
+    if (hook !== redirectGuard) config.beforeRedirect = withRedirectGuard(redirectGuard, hook);
     // A token that is no longer the current one gets generation -1, so its 401 replays without a refresh.
     const generation = s.manager.token === token ? s.manager.generation : -1;
     config.oauthLockState = { generation, replayed: config.oauthLockState?.replayed === true };
@@ -70,7 +75,13 @@ export function createResponseErrorInterceptor(s: InterceptorSettings) {
     if (!isAxiosError(error) || error.config?.oauthLockState === undefined) throw error;
     const config = error.config;
     const state = config.oauthLockState!;
-    if (state.replayed || config.skipAuthRefresh === true || isStream(config.data) || !safeShouldRefresh(s.shouldRefresh, error)) {
+    if (
+      state.replayed ||
+      config.skipAuthRefresh === true ||
+      isStream(config.data) ||
+      !answeredByTokenOrigin(config, error.request ?? error.response?.request) ||
+      !safeShouldRefresh(s.shouldRefresh, error)
+    ) {
       throw redactApiError(error, s.headerName);
     }
     try {
@@ -88,9 +99,29 @@ function isStream(data: unknown): boolean {
   return typeof data === 'object' && data !== null && typeof (data as { pipe?: unknown }).pipe === 'function';
 }
 
-/** Waits for `promise` unless the request's own signal aborts first: then axios' CanceledError, at once. */
+/**
+ * Waits for `promise` unless the request is cancelled first, by its own `signal` (axios' CanceledError) or its
+ * deprecated `cancelToken` (the token's own Cancel): then it rejects at once (issue 9, item 12).
+ */
 function untilSettledOrAborted<T>(promise: Promise<T>, config: InternalAxiosRequestConfig): Promise<T> {
-  return settleOrAbort(promise, config.signal, () => new CanceledError(undefined, undefined, config));
+  const waiting = settleOrAbort(promise, config.signal, () => new CanceledError(undefined, undefined, config));
+  return config.cancelToken === undefined ? waiting : untilCancelled(waiting, config.cancelToken);
+}
+
+// axios types the Cancel as `{ message }`; at run time it is a CanceledError, which is what callers check for.
+function untilCancelled<T>(promise: Promise<T>, cancelToken: CancelToken): Promise<T> {
+  if (cancelToken.reason !== undefined) {
+    promise.catch(() => undefined); // nobody waits for it any more (axios #1939)
+    const cancel = cancelToken.reason as unknown as Error;
+    return Promise.reject(cancel);
+  }
+  // Promise.race observes `promise`, so a refresh that fails after the cancel is no unhandled rejection.
+  return Promise.race([
+    promise,
+    cancelToken.promise.then((cancel): never => {
+      throw cancel as unknown as Error;
+    }),
+  ]);
 }
 
 function safeShouldRefresh(shouldRefresh: InterceptorSettings['shouldRefresh'], error: AxiosError): boolean {

@@ -13,46 +13,84 @@ export type OriginGuard = (target: RequestTarget) => boolean;
 
 // axios' own test for an absolute URL: a scheme, or a protocol-relative `//host` (axios #6463).
 const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
+// A relative baseURL such as `/api`: whatever follows it, the result stays a path on the page's origin.
+const PATH_BASE = /^\/[^/\\]/;
 const CACHE_LIMIT = 256;
 
 /**
- * Builds the guard once per attach. It resolves the final URL the way axios does (an absolute or `//host` URL
- * wins over `baseURL` unless `allowAbsoluteUrls` is false) and caches the verdict per origin-deciding string, so
- * the usual request (relative URL, same `baseURL`) costs one string comparison.
+ * Builds the guard once per attach. It resolves the final URL the way axios (the peer range, >= 1.16.1) does: an
+ * absolute or `//host` URL wins over `baseURL` unless `allowAbsoluteUrls` is false, then `new URL()` without a
+ * base in Node, against the page in a browser. Verdicts are cached per origin-deciding string, so the usual request
+ * (relative URL, same `baseURL`) costs one string comparison.
  * @see RFC 6750 §5.3, RFC 6749 §10.3
  */
 export function createOriginGuard(rules: readonly OriginRule[], allowInsecureHttp: boolean): OriginGuard {
   const verdicts = new Map<string, boolean>();
+  const selfContainedBases = new Map<string, boolean>();
   let lastRaw: string | undefined;
   let lastVerdict = false;
 
   const decide = (raw: string): boolean => {
-    const resolved = resolveAgainstPage(raw);
-    const url = resolved === undefined ? undefined : tryParseUrl(resolved);
+    const url = tryParseUrl(raw, pageHref());
     return url !== undefined && insecureUrlReason(url, allowInsecureHttp) === undefined && rules.some((rule) => matches(rule, url));
   };
-
-  return ({ url = '', baseURL, allowAbsoluteUrls }) => {
-    // The string that decides the origin, picked as axios' buildFullPath picks it.
-    const raw = baseURL && (allowAbsoluteUrls === false || !ABSOLUTE_URL.test(url)) ? baseURL : url;
-    if (raw === lastRaw) return lastVerdict;
+  const cached = (raw: string): boolean => {
     let verdict = verdicts.get(raw);
     if (verdict === undefined) {
       if (verdicts.size >= CACHE_LIMIT) verdicts.clear();
       verdict = decide(raw);
       verdicts.set(raw, verdict);
     }
-    lastRaw = raw;
-    lastVerdict = verdict;
     return verdict;
+  };
+
+  const isSelfContained = (baseURL: string): boolean => {
+    let answer = selfContainedBases.get(baseURL);
+    if (answer === undefined) {
+      if (selfContainedBases.size >= CACHE_LIMIT) selfContainedBases.clear();
+      answer = hasOwnAuthority(baseURL);
+      selfContainedBases.set(baseURL, answer);
+    }
+    return answer;
+  };
+
+  return (target) => {
+    const raw = originDecidingString(target);
+    if (raw === lastRaw) return lastVerdict;
+    // A baseURL without an authority of its own (`/`, `\`, `api`, `https:`): what the URL appends can turn it into
+    // `//host` or `https:/host`, so decide on the joined URL itself (rare; never the hot path of an absolute baseURL).
+    if (raw === target.baseURL && !isSelfContained(raw)) return decide(fullPath(target));
+    lastRaw = raw;
+    lastVerdict = cached(raw);
+    return lastVerdict;
   };
 }
 
+/** Where the request really goes, as axios resolves it, or `undefined` when it cannot go anywhere. */
+export function resolveRequestUrl(target: RequestTarget): URL | undefined {
+  return tryParseUrl(fullPath(target), pageHref());
+}
+
+// The string that decides the origin, picked as axios' buildFullPath picks it.
+function originDecidingString({ url = '', baseURL, allowAbsoluteUrls }: RequestTarget): string {
+  return baseURL && (allowAbsoluteUrls === false || !ABSOLUTE_URL.test(url)) ? baseURL : url;
+}
+
+// axios' buildFullPath + combineURLs (1.16.1 through 1.21): base without its trailing slashes, '/', url without leading ones.
+function fullPath(target: RequestTarget): string {
+  const { url = '', baseURL } = target;
+  if (originDecidingString(target) !== baseURL || baseURL === undefined) return url;
+  return url ? `${baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : baseURL;
+}
+
+// An absolute http(s) URL on its own: appending `/…` to it cannot change its origin.
+function hasOwnAuthority(baseURL: string): boolean {
+  return PATH_BASE.test(baseURL) || tryParseUrl(baseURL) !== undefined;
+}
+
 // In a browser, relative and `//host` URLs resolve against the page; in Node they have no origin at all.
-function resolveAgainstPage(url: string): string | undefined {
-  if (/^[a-z][a-z\d+\-.]*:/i.test(url)) return url;
-  const page = (globalThis as { location?: { href?: string } }).location?.href;
-  return page === undefined ? undefined : tryParseUrl(url, page)?.href;
+function pageHref(): string | undefined {
+  return (globalThis as { location?: { href?: string } }).location?.href;
 }
 
 function matches(rule: OriginRule, url: URL): boolean {

@@ -1,0 +1,59 @@
+import { answeredByTokenOrigin, createRedirectGuard, withRedirectGuard } from '../../lib/axios/redirect-guard.js';
+
+describe('createRedirectGuard', () => {
+  const guard = createRedirectGuard(['X-Api-Key']);
+  const hop = (href: string) => ({ href, headers: { 'x-api-key': 'k', 'X-API-KEY': 'k', Accept: '*/*' } as Record<string, unknown> });
+
+  it('removes every case variant of the header when the next hop changes origin, and keeps the others', () => {
+    const options = hop('https://other.example/landing');
+    guard(options, {}, { url: 'https://api.example.com/start' });
+    expect(options.headers).toEqual({ Accept: '*/*' });
+  });
+
+  it.each([
+    ['a subdomain', 'https://evil.api.example.com/x'],
+    ['an http to https upgrade', 'https://api.example.com/x', 'http://api.example.com/start'],
+    ['another port', 'https://api.example.com:8443/x'],
+  ])('treats %s as another origin', (_label, href, from = 'https://api.example.com/start') => {
+    const options = hop(href);
+    guard(options, {}, { url: from });
+    expect(options.headers).toEqual({ Accept: '*/*' });
+  });
+
+  it('keeps the header on a same-origin hop (default port and case normalised)', () => {
+    const options = hop('https://API.example.com:443/next');
+    guard(options, {}, { url: 'https://api.example.com/start' });
+    expect(options.headers['x-api-key']).toBe('k');
+  });
+
+  it('fails closed when the hop being left is unknown (an adapter that passes no requestDetails)', () => {
+    const options = hop('https://api.example.com/next');
+    guard(options, {});
+    expect(options.headers).toEqual({ Accept: '*/*' });
+  });
+
+  it('wraps a caller hook once, and never wraps its own hooks again on replay', () => {
+    const own = jest.fn();
+    const chained = withRedirectGuard(guard, own);
+    expect(withRedirectGuard(guard, chained)).toBe(chained);
+    expect(withRedirectGuard(guard, guard)).toBe(guard);
+    expect(withRedirectGuard(guard, undefined)).toBe(guard);
+    const options = hop('https://other.example/');
+    chained(options, {}, { url: 'https://api.example.com/' });
+    expect(own).toHaveBeenCalledTimes(1);
+    expect(options.headers).toEqual({ Accept: '*/*' });
+  });
+});
+
+describe('answeredByTokenOrigin', () => {
+  const target = { baseURL: 'https://api.example.com', url: '/orders' };
+  it.each([
+    ['no request', undefined, true],
+    ['a Node response from the same origin', { res: { responseUrl: 'https://api.example.com/orders' } }, true],
+    ['a Node response after a redirect elsewhere', { res: { responseUrl: 'https://other.example/x' } }, false],
+    ['an XHR that followed a redirect elsewhere', { responseURL: 'https://other.example/x' }, false],
+    ["a mock adapter's relative responseURL", { responseURL: '/orders' }, true],
+  ])('%s → %s', (_label, request, expected) => {
+    expect(answeredByTokenOrigin(target, request)).toBe(expected);
+  });
+});
