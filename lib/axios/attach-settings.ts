@@ -1,6 +1,7 @@
 import type { AxiosError, AxiosInstance } from 'axios';
 import type { TokenManagerOptions } from '../core/options.js';
 import { TokenManager } from '../core/token-manager.js';
+import { rejectUnknownOptions } from '../core/validate.js';
 import { DEFAULT_HEADER_NAME, type AttachOAuthOptions } from './attach-options.js';
 import type { InterceptorSettings } from './interceptors.js';
 import { createOriginGuard } from './origin-guard.js';
@@ -9,44 +10,37 @@ import { resolveOrigins } from './resolve-origins.js';
 /** RFC 9110 §5.6.2 `token`: what a header name and an auth-scheme (§11.1) may be made of. */
 const HTTP_TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 
-const TOKEN_OPTION_NAMES = [
-  'fetchToken',
-  'initialToken',
-  'refreshBufferSeconds',
-  'refreshTimeoutMs',
-  'minRefreshIntervalMs',
-  'retryIntervalMs',
-  'keepFresh',
-  'onTokenUpdate',
-  'onRefreshFailed',
-  'onBackgroundError',
-  'now',
-  'storage',
-] as const satisfies readonly (keyof TokenManagerOptions)[];
-
-const ATTACH_OPTION_NAMES = [
-  'tokenManager',
-  'origins',
-  'allowInsecureHttp',
-  'shouldRefresh',
-  'headerName',
-  'headerScheme',
-] as const satisfies readonly (keyof AttachOAuthOptions)[];
-
-// Compile-time: a new option must be added to the lists above, or plain-JavaScript callers would be told it does not exist.
-type Unlisted = Exclude<keyof AttachOAuthOptions, (typeof TOKEN_OPTION_NAMES)[number] | (typeof ATTACH_OPTION_NAMES)[number]>;
-type AssertTrue<T extends true> = T;
-type _EveryOptionListed = AssertTrue<[Unlisted] extends [never] ? true : false>;
-
-const KNOWN_OPTIONS: ReadonlySet<string> = new Set([...TOKEN_OPTION_NAMES, ...ATTACH_OPTION_NAMES]);
+// Records, not lists, so that the compiler insists on every option: a key missing here would be refused at attach.
+const TOKEN_OPTIONS: Record<keyof TokenManagerOptions, true> = {
+  fetchToken: true,
+  initialToken: true,
+  refreshBufferSeconds: true,
+  refreshTimeoutMs: true,
+  minRefreshIntervalMs: true,
+  retryIntervalMs: true,
+  keepFresh: true,
+  onTokenUpdate: true,
+  onRefreshFailed: true,
+  onBackgroundError: true,
+  now: true,
+  storage: true,
+};
+const ATTACH_ONLY_OPTIONS: Record<Exclude<keyof AttachOAuthOptions, keyof TokenManagerOptions>, true> = {
+  tokenManager: true,
+  origins: true,
+  allowInsecureHttp: true,
+  shouldRefresh: true,
+  headerName: true,
+  headerScheme: true,
+};
+const TOKEN_OPTION_NAMES = Object.keys(TOKEN_OPTIONS) as (keyof TokenManagerOptions)[];
+const KNOWN_OPTIONS = [...TOKEN_OPTION_NAMES, ...Object.keys(ATTACH_ONLY_OPTIONS)];
 
 const is401 = (error: AxiosError): boolean => error.response?.status === 401;
 
 /** Checks `options` (naming the first one that is wrong) and resolves what the interceptors need. */
 export function resolveSettings(instance: AxiosInstance, options: AttachOAuthOptions): InterceptorSettings {
-  // In plain JavaScript a misspelled key (`refreshBuferSeconds`) would otherwise be ignored without a word.
-  const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.has(key));
-  if (unknown !== undefined) throw new TypeError(`"options.${unknown}" is not an option of attachOAuth()`);
+  rejectUnknownOptions(options, KNOWN_OPTIONS, 'options', 'attachOAuth');
   const { headerName = DEFAULT_HEADER_NAME, headerScheme, shouldRefresh = is401, allowInsecureHttp = false } = options;
   if (typeof headerName !== 'string' || !HTTP_TOKEN.test(headerName)) {
     throw new TypeError('"options.headerName" must be a valid HTTP header name');

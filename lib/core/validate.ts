@@ -66,3 +66,13 @@ export function numberOption(value: unknown, fallback: number, path: string, min
 export function durationMsOption(value: unknown, fallback: number, path: string, min = 0): number {
   return numberOption(value, fallback, path, min, MAX_TIMER_MS);
 }
+
+/**
+ * Throws a TypeError for the first key of `options` not in `known`: in plain JavaScript a misspelt option
+ * (`refreshBuferSeconds`, `tokenUrll`) would otherwise be ignored without a word.
+ * @param owner the function the options are for, as the message names it (`attachOAuth`).
+ */
+export function rejectUnknownOptions(options: object, known: readonly string[], path: string, owner: string): void {
+  const unknown = Object.keys(options).find((key) => !known.includes(key));
+  if (unknown !== undefined) throw new TypeError(`"${path}.${unknown}" is not an option of ${owner}()`);
+}

@@ -1,5 +1,12 @@
 import axios, { type AxiosInstance } from 'axios';
-import { durationMsOption, isWellFormed, numberOption, optionalBoolean, requireWellFormedString } from '../core/validate.js';
+import {
+  durationMsOption,
+  isWellFormed,
+  numberOption,
+  optionalBoolean,
+  rejectUnknownOptions,
+  requireWellFormedString,
+} from '../core/validate.js';
 import {
   DEFAULT_MAX_RETRIES,
   DEFAULT_MAX_RETRY_DELAY_MS,
@@ -42,9 +49,7 @@ const DISCOVERY_MODES: readonly DiscoveryMode[] = ['auto', 'openid-configuration
  */
 export function validateEndpointOptions(options: TokenEndpointOptions, grant: GrantName, path = 'options'): ResolvedEndpointOptions {
   if (options === null || typeof options !== 'object') throw new TypeError(`"${path}" must be an object`);
-  for (const key of Object.keys(options)) {
-    if (!GRANT_OPTION_KEYS[grant].includes(key)) throw new TypeError(`"${path}.${key}" is not an option of ${grant}()`);
-  }
+  rejectUnknownOptions(options, GRANT_OPTION_KEYS[grant], path, grant);
   const allowInsecureHttp = optionalBoolean(options.allowInsecureHttp, `${path}.allowInsecureHttp`) ?? false;
   requireWellFormedString(options.clientId, `${path}.clientId`);
   if (options.clientSecret !== undefined) requireWellFormedString(options.clientSecret, `${path}.clientSecret`);
