@@ -1,5 +1,6 @@
 import { browserStorage, type BrowserStorageOptions } from '../../lib/storage';
 import type { Token } from '../../lib/core/token';
+import { TokenManager } from '../../lib/core/token-manager';
 
 // Runs in Node, which has neither Web Locks nor IndexedDB: exactly the environment of the memory fallback.
 
@@ -61,9 +62,97 @@ describe('browserStorage without Web Locks and IndexedDB', () => {
     expect(await storage.get()).toEqual(token);
   });
 
-  it("does not share one instance's token with another instance in the same realm", async () => {
-    await browserStorage({ key: 'same-key' }).set(token);
+  it('regression: a token stored through a second browserStorage({ key }) object in the same tab was lost', async () => {
+    const used = browserStorage({ key: 'sign-in' }); // the one attachOAuth was given
+    await browserStorage({ key: 'sign-in' }).set(token); // the README's sign-in line
 
-    expect(await browserStorage({ key: 'same-key' }).get()).toBeNull();
+    expect(await used.get()).toEqual(token);
+    await browserStorage({ key: 'sign-in' }).delete();
+    expect(await used.get()).toBeNull();
   });
+
+  it('keeps storages of other keys or other databases apart', async () => {
+    await browserStorage({ key: 'apart' }).set(token);
+
+    expect(await browserStorage({ key: 'apart-2' }).get()).toBeNull();
+    expect(await browserStorage({ key: 'apart', databaseName: 'other-db' }).get()).toBeNull();
+    expect(await browserStorage({ key: 'apart' }).get()).toEqual(token);
+  });
+
+  it('regression: a token manager adopts the token signed in through a second storage object, without fetching', async () => {
+    const fetchToken = jest.fn(async () => ({ accessToken: 'fetched', expiresIn: 3600 }));
+    const manager = new TokenManager({ fetchToken, storage: browserStorage({ key: 'manager-sign-in' }) });
+    await browserStorage({ key: 'manager-sign-in' }).set(token);
+
+    await expect(manager.getToken()).resolves.toMatchObject({ accessToken: 'access', refreshToken: 'refresh' });
+    expect(fetchToken).not.toHaveBeenCalled();
+    manager.dispose();
+  });
+});
+
+/** Stands in for the browser: Web Locks that grant at once, and an IndexedDB whose every open fails. */
+function withFailingBrowserApis(channel: boolean, body: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    const scope = globalThis as Record<string, unknown>;
+    const saved = { navigator: scope.navigator, indexedDB: scope.indexedDB, BroadcastChannel: scope.BroadcastChannel };
+    const failingOpen = () => {
+      const request: Record<string, unknown> = { error: new Error('QuotaExceededError: the disk is full') };
+      setTimeout(() => (request.onerror as () => void)());
+      return request;
+    };
+    const locks = { request: (_name: string, _options: unknown, fn: () => Promise<unknown>) => fn() };
+    Object.defineProperty(globalThis, 'navigator', { value: { locks }, configurable: true, writable: true });
+    scope.indexedDB = { open: failingOpen };
+    // A stand-in channel: a real one would keep Node's event loop (and jest) alive.
+    if (channel)
+      scope.BroadcastChannel = class {
+        postMessage(): void {}
+      };
+    else delete scope.BroadcastChannel;
+    try {
+      await body();
+    } finally {
+      Object.defineProperty(globalThis, 'navigator', { value: saved.navigator, configurable: true, writable: true });
+      if (saved.indexedDB === undefined) delete scope.indexedDB;
+      else scope.indexedDB = saved.indexedDB;
+      scope.BroadcastChannel = saved.BroadcastChannel;
+    }
+  };
+}
+
+describe('browserStorage with Web Locks and IndexedDB', () => {
+  it(
+    'with storeRefreshToken false and no BroadcastChannel, falls back to one memory for the whole tab',
+    withFailingBrowserApis(false, async () => {
+      const used = browserStorage({ key: 'no-channel', storeRefreshToken: false });
+      await browserStorage({ key: 'no-channel', storeRefreshToken: false }).set(token);
+
+      expect(used.shared).toBe(false);
+      expect(await used.get()).toEqual(token);
+    }),
+  );
+
+  it(
+    'reports a failed write and a failed delete to onBackgroundError, and the token still serves this tab',
+    withFailingBrowserApis(true, async () => {
+      const storage = browserStorage({ key: 'failing-idb' });
+      expect(storage.shared).toBe(true);
+      const reported: Error[] = [];
+      const manager = new TokenManager({
+        fetchToken: jest.fn(async () => ({ accessToken: 'fetched', expiresIn: 3600 })),
+        storage,
+        onBackgroundError: (error) => reported.push(error),
+      });
+
+      manager.setToken({ accessToken: 'signed-in', expiresIn: 3600 });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(reported.map((e) => e.message)).toEqual(['QuotaExceededError: the disk is full']);
+      expect(manager.token?.accessToken).toBe('signed-in');
+
+      manager.clear();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(reported.map((e) => e.message)).toEqual(['QuotaExceededError: the disk is full', 'QuotaExceededError: the disk is full']);
+      manager.dispose();
+    }),
+  );
 });

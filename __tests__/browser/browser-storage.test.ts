@@ -146,6 +146,10 @@ describeInChromium('browserStorage in two tabs of one origin (Chromium)', () => 
     await call(old, 'set', 'no-locks', token(6));
     expect(await call(old, 'get', 'no-locks')).toEqual(token(6));
     expect(await call(a, 'get', 'no-locks')).toEqual(token(5));
+    // Regression: a second storage object with the same key (the README's sign-in line) saw nothing of the first.
+    await call(old, 'open', 'no-locks-sign-in', { key: 'no-locks' });
+    await call(old, 'set', 'no-locks-sign-in', token(7));
+    expect(await call(old, 'get', 'no-locks')).toEqual(token(7));
     await old.close();
   });
 });

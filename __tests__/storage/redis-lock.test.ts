@@ -117,6 +117,25 @@ describeWithRedis('redisStorage: the lock across processes', (binary) => {
       expect(await lockValue()).toBeNull();
     });
 
+    it('regression: a holder that lost its lease overwrote the token the process that took over had stored', async () => {
+      const first = await another();
+      const second = await another({ pollIntervalMs: 10 });
+      const firstHeld = deferred<void>();
+      const token = (accessToken: string) => ({ accessToken, tokenType: 'Bearer', obtainedAt: Date.now(), expiresAt: Date.now() + 60_000 });
+      const firstDone = first.withLock(async () => {
+        await firstHeld.promise;
+        await first.set(token('stale'));
+      }, never());
+      await eventually(async () => (await lockValue()) !== null, 'the first holder to take the lock');
+      await redis.command(['DEL', lockKey]); // the first holder stalls past its lease
+      await second.withLock(() => second.set(token('newer')), never());
+
+      firstHeld.resolve();
+      await expect(firstDone).rejects.toThrow(`redisStorage: the lock "${lockKey}" expired while held`);
+      expect(JSON.parse((await redis.command(['GET', key])) as string)).toMatchObject({ accessToken: 'newer' });
+      await expect(first.delete()).resolves.toBeUndefined(); // outside the lock, writes are not fenced
+    });
+
     it('takes over, once it expires, the lock of a holder that died', async () => {
       await redis.command(['SET', lockKey, 'owner-that-died', 'PX', '300']);
       const storage = await another({ pollIntervalMs: 20 });

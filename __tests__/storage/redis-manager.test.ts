@@ -13,9 +13,9 @@ describeWithRedis('token managers sharing redisStorage', (binary) => {
   const host = useRedis(binary);
   const managers: TokenManager[] = [];
   const storages: RedisTokenStorage[] = [];
-  afterEach(() => {
+  afterEach(async () => {
     managers.splice(0).forEach((m) => m.dispose());
-    storages.splice(0).forEach((s) => s.close());
+    await Promise.all(storages.splice(0).map((s) => s.close()));
   });
 
   async function replicas(

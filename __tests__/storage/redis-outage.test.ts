@@ -66,7 +66,7 @@ describeWithRedis('redisStorage while Redis is down', (binary) => {
 
       await expect(manager.getToken()).resolves.toMatchObject({ accessToken: 'local' });
       manager.dispose();
-      storage.close();
+      await storage.close();
       expect(fetchToken).toHaveBeenCalledTimes(1);
       expect(reported.length).toBeGreaterThan(0);
       expect(reported[0]!.message).toMatch(/^redisStorage: Redis did not answer/);

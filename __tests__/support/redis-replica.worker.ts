@@ -70,7 +70,7 @@ async function main(): Promise<void> {
       running = false;
       await Promise.all(loops);
       handle.detach();
-      storage?.close();
+      await storage?.close();
       quit();
       send({ type: 'report', report });
       process.disconnect();

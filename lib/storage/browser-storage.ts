@@ -50,7 +50,8 @@ export const DEFAULT_REFRESH_TOKEN_WAIT_MS = 500;
  * two tabs from redeeming the same refresh token and getting the token family revoked.
  *
  * Where Web Locks or IndexedDB is missing (or, with `storeRefreshToken: false`, BroadcastChannel), it falls back to
- * this tab's memory with no coordination (`shared: false`): each tab then refreshes for itself.
+ * this tab's memory with no coordination (`shared: false`): each tab then refreshes for itself. Storage objects with
+ * the same `key` and `databaseName` in one tab still share that memory.
  *
  * What is stored where: the token (access token, expiry, scope and, unless `storeRefreshToken` is `false`, the
  * refresh token) in IndexedDB under `key`, readable by any script running on the origin, as localStorage is.
@@ -68,7 +69,7 @@ export function browserStorage(options: BrowserStorageOptions): BrowserTokenStor
   // Memory-held refresh tokens travel between tabs over the channel; without one, an adopted token would be redeemed
   // with this tab's old, already rotated refresh token. Not sharing at all is the safe choice then.
   const canShare = apis !== null && (settings.storeRefreshToken || apis.BroadcastChannel !== undefined);
-  if (!canShare) return localOnlyStorage();
+  if (!canShare) return localOnlyStorage(`${settings.databaseName}\u0000${settings.key}`);
   return Object.assign(createSharedBrowserStorage(apis, settings), { shared: true as const });
 }
 
@@ -79,17 +80,25 @@ function detectBrowserApis(): BrowserApis | null {
   return { locks, indexedDB: scope.indexedDB, BroadcastChannel: scope.BroadcastChannel };
 }
 
+/**
+ * The fallback's tokens, one per database and key, for the whole realm: every storage object with the same key sees
+ * the others' writes (the sign-in line of the README writes through a second `browserStorage({ key })`; issue 9).
+ */
+const realmTokens = new Map<string, Token>();
+
 /** The fallback: this tab's memory, no lock and no subscription. Copies, so the caller's object is never shared. */
-function localOnlyStorage(): BrowserTokenStorage {
-  let stored: Token | null = null;
+function localOnlyStorage(name: string): BrowserTokenStorage {
   return {
     shared: false,
-    get: () => (stored === null ? null : { ...stored }),
+    get: () => {
+      const stored = realmTokens.get(name);
+      return stored === undefined ? null : { ...stored };
+    },
     set: (token) => {
-      stored = { ...token };
+      realmTokens.set(name, { ...token });
     },
     delete: () => {
-      stored = null;
+      realmTokens.delete(name);
     },
   };
 }

@@ -1,10 +1,22 @@
+import { abortReason } from '../core/abortable.js';
 import type { RedisCommands } from './redis-client.js';
 import type { RedisEvents } from './redis-events.js';
 
 /*
- * The cross-process lock: `SET lockKey owner NX PX lockTtlMs`, with a random owner per acquisition so that only
- * the holder can extend or release it (compare-and-delete in Lua, atomic in Redis). A holder that lives extends
- * the lock while its refresh runs; one that dies stops extending, and the lock expires after `lockTtlMs`.
+ * The cross-process lock: a lease, `SET lockKey owner NX PX lockTtlMs`, with a random owner per acquisition so that
+ * only the holder can extend or release it (compare-and-extend, compare-and-delete in Lua, atomic in Redis). A live
+ * holder extends its lease every third of `lockTtlMs`; one that dies stops, and its lease expires at most
+ * `lockTtlMs` later, when a waiter (polling every `pollIntervalMs`) takes over. The lease is short (2 s by default)
+ * so that a crash mid-refresh stalls the other processes for about that long, not for a refresh timeout (issue 9).
+ *
+ * What a short lease costs, and what protects against two refreshes at once: a holder that stalls for longer than
+ * about two thirds of `lockTtlMs` (event loop blocked, a long GC pause, Redis unreachable from it) loses its lease,
+ * and another process may take over and refresh while the stalled one's token request is still in flight. With a
+ * rotating refresh token both redeem the same one, which the authorization server may answer by revoking the token
+ * family (RFC 9700 §4.14.2). No lock can recall a request already sent; what the lock does guarantee is the fence:
+ * the holder's writes go through only after a compare-and-extend on its owner id succeeded, so a holder that lost
+ * its lease cannot overwrite the token of the process that took over (its own token serves its own process only).
+ * Where stalls of a second or more are expected, raise `lockTtlMs`: it only lengthens the takeover after a crash.
  */
 
 /** Deletes the lock only if `owner` still holds it, and tells waiters at once. */
@@ -34,6 +46,12 @@ export class RedisLock {
   readonly #commands: RedisCommands;
   readonly #events: RedisEvents;
   readonly #settings: RedisLockSettings;
+  /** The owner id of the lease this storage holds right now (one at a time: Redis grants it to one owner). */
+  #owner: string | null = null;
+  readonly #runs = new Set<Promise<unknown>>();
+  readonly #closing = new AbortController();
+  /** Set once `close()` has waited long enough: a holder still running stops extending its lease. */
+  #stopExtending = false;
 
   constructor(commands: RedisCommands, events: RedisEvents, settings: RedisLockSettings) {
     this.#commands = commands;
@@ -41,14 +59,67 @@ export class RedisLock {
     this.#settings = settings;
   }
 
-  /** Runs `fn` holding the lock; releases it however `fn` settles. */
-  async run<T>(fn: () => Promise<T>, signal: AbortSignal): Promise<T> {
-    const owner = await this.#acquire(signal);
+  /** Runs `fn` holding the lock; releases it however `fn` settles. Rejects at once once closed. */
+  run<T>(fn: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    const running = this.#run(fn, signal);
+    const settled = running.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#runs.add(settled);
+    void settled.then(() => this.#runs.delete(settled));
+    return running;
+  }
+
+  /**
+   * The fence of a write under the lock: while this storage holds the lock, the write may go ahead only once a
+   * compare-and-extend proved the lease is still ours (and gave the write a whole lease to land in).
+   */
+  async confirmHeld(): Promise<void> {
+    const owner = this.#owner;
+    if (owner === null) return;
+    if ((await this.#extend(owner)) !== 1) {
+      const { lockKey, lockTtlMs } = this.#settings;
+      throw new Error(
+        `redisStorage: the lock "${lockKey}" expired while held (not extended within lockTtlMs = ${lockTtlMs} ms); ` +
+          'the write was refused so that it cannot overwrite the token of the process that took over',
+      );
+    }
+  }
+
+  /**
+   * Aborts every wait for the lock, refuses new ones, and gives a holder still running up to `lockTtlMs` to finish
+   * and release (so that a refresh in flight can still store its token); past that it stops extending, and the
+   * lease expires by itself. Resolves within `lockTtlMs + commandTimeoutMs`, Redis up or down.
+   */
+  async close(): Promise<void> {
+    this.#closing.abort(new Error('redisStorage: closed'));
+    if (this.#runs.size === 0) return;
+    const { lockTtlMs, commandTimeoutMs } = this.#settings;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, lockTtlMs + commandTimeoutMs)));
+    const graceOver = setTimeout(() => (this.#stopExtending = true), lockTtlMs);
+    await Promise.race([Promise.all(this.#runs), bound]);
+    clearTimeout(timer);
+    clearTimeout(graceOver);
+    this.#stopExtending = true;
+  }
+
+  async #run<T>(fn: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    const waiting = eitherSignal(signal, this.#closing.signal);
+    let owner: string;
+    try {
+      owner = await this.#acquire(waiting.signal);
+    } finally {
+      waiting.dispose();
+    }
+    this.#owner = owner;
     const stopExtending = this.#keepAlive(owner, signal);
     try {
       return await fn();
     } finally {
       stopExtending();
+      if (this.#owner === owner) this.#owner = null;
       // A release that fails (Redis away) only delays the next holder until the lock expires; fn's result stands.
       await this.#release(owner).catch(() => undefined);
     }
@@ -77,6 +148,7 @@ export class RedisLock {
       for (;;) {
         const seen = this.#events.received;
         if (await this.#tryLock(owner)) return;
+        signal.throwIfAborted();
         const leftMs = deadline - Date.now();
         if (leftMs <= 0) throw new Error(`redisStorage: the lock "${lockKey}" was not released within ${waitTimeoutMs} ms`);
         await this.#events.wait(seen, Math.min(pollIntervalMs, leftMs), signal);
@@ -92,18 +164,26 @@ export class RedisLock {
     return reply === 'OK';
   }
 
-  #keepAlive(owner: string, signal: AbortSignal): () => void {
+  #extend(owner: string): Promise<unknown> {
     const { lockKey, lockTtlMs, commandTimeoutMs } = this.#settings;
+    return this.#commands.run(['EVAL', EXTEND, '1', lockKey, owner, String(lockTtlMs)], commandTimeoutMs);
+  }
+
+  #keepAlive(owner: string, signal: AbortSignal): () => void {
+    const stop = (): void => clearInterval(timer);
     const timer = setInterval(
       () => {
         // A refresh its manager gave up on must not hold every other process back: let the lock expire.
-        if (signal.aborted) return clearInterval(timer);
-        this.#commands.run(['EVAL', EXTEND, '1', lockKey, owner, String(lockTtlMs)], commandTimeoutMs).catch(() => undefined);
+        if (signal.aborted || this.#stopExtending) return stop();
+        this.#extend(owner).then(
+          (reply) => reply === 0 && stop(), // lost (expired, maybe taken over): never take it back
+          () => undefined,
+        );
       },
-      Math.max(1, Math.floor(lockTtlMs / 3)),
+      Math.max(1, Math.floor(this.#settings.lockTtlMs / 3)),
     );
     (timer as { unref?: () => void }).unref?.();
-    return () => clearInterval(timer);
+    return stop;
   }
 
   #release(owner: string): Promise<unknown> {
@@ -112,4 +192,22 @@ export class RedisLock {
     // Always sent: it must queue behind a SET that timed out but may still run once Redis is back.
     return this.#commands.run(args, commandTimeoutMs, true);
   }
+}
+
+/** A signal that aborts when either does, with the first one's reason (`AbortSignal.any` needs Node 20.3). */
+function eitherSignal(a: AbortSignal, b: AbortSignal): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onA = (): void => controller.abort(abortReason(a));
+  const onB = (): void => controller.abort(abortReason(b));
+  if (a.aborted) onA();
+  else if (b.aborted) onB();
+  a.addEventListener('abort', onA, { once: true });
+  b.addEventListener('abort', onB, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      a.removeEventListener('abort', onA);
+      b.removeEventListener('abort', onB);
+    },
+  };
 }

@@ -14,9 +14,11 @@ export interface RedisStorageOptions {
    */
   key: string;
   /**
-   * How long the lock outlives a holder that died. A live holder extends it while its refresh runs; waiters take
-   * it over at the latest this long after the holder's process died.
-   * @default 10000
+   * The lock's lease: how long it outlives a holder that died. A live holder extends it every third of this while
+   * its refresh runs; waiters take over at the latest this long after the holder's process died. A holder stalled
+   * for longer than about two thirds of it (blocked event loop, GC pause, Redis unreachable) loses the lease, and its
+   * writes are refused; raise it where such stalls are expected.
+   * @default 2000
    */
   lockTtlMs?: number;
   /**
@@ -45,7 +47,7 @@ export interface RedisStorageOptions {
   commandTimeoutMs?: number;
 }
 
-export const DEFAULT_LOCK_TTL_MS = 10_000;
+export const DEFAULT_LOCK_TTL_MS = 2_000;
 export const DEFAULT_POLL_INTERVAL_MS = 100;
 export const DEFAULT_WAIT_TIMEOUT_MS = 30_000;
 export const DEFAULT_COMMAND_TIMEOUT_MS = 1_000;

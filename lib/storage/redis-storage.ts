@@ -13,10 +13,13 @@ export interface RedisTokenStorage extends TokenStorage {
   delete(): Promise<void>;
   withLock<T>(fn: () => Promise<T>, signal: AbortSignal): Promise<T>;
   /**
-   * Closes the storage's own pub/sub connection and drops its listeners. Call it when you quit your client:
-   * that connection is a `duplicate()` of it and would otherwise keep the process alive. Your client is untouched.
+   * Closes the storage's own pub/sub connection, drops its listeners, aborts waits for the lock (a refresh then
+   * goes on locally) and lets a refresh running under the lock finish and release it for up to `lockTtlMs` (past
+   * that the lease expires by itself). Resolves within `lockTtlMs + commandTimeoutMs`, also while Redis is down;
+   * never rejects. Call it before you quit your client: the pub/sub connection is a `duplicate()` of it and would
+   * otherwise keep the process alive. Your client is untouched.
    */
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -34,9 +37,11 @@ export interface RedisTokenStorage extends TokenStorage {
  * @example
  * import Redis from 'ioredis'; // or: import { createClient } from 'redis'; await client.connect();
  * const redis = new Redis(process.env.REDIS_URL);
+ * redis.on('error', (error) => log.warn(`Redis: ${error.message}`)); // else ioredis prints every reconnect failure
  * const storage = redisStorage({ client: redis, key: 'oauth:orders-api' });
  * attachOAuth(api, { fetchToken: clientCredentials({ tokenUrl, clientId, clientSecret }), storage });
- * // on shutdown: storage.close(); await redis.quit();
+ * // on shutdown, bounded even while Redis is down (see the README for a quit with a deadline):
+ * await storage.close();
  * @see RFC 6749 §6 (a rotated refresh token redeemed twice is what one shared refresh prevents)
  */
 export function redisStorage(options: RedisStorageOptions): RedisTokenStorage {
@@ -61,6 +66,7 @@ export function redisStorage(options: RedisStorageOptions): RedisTokenStorage {
       return decodeToken(await run(['GET', o.key]));
     },
     async set(token) {
+      await lock.confirmHeld();
       const value = encodeToken(token, o.storeRefreshToken);
       const ttlMs = token.expiresAt === undefined ? undefined : Math.ceil(token.expiresAt - Date.now());
       // An already expired token is nothing to share; keeping the older one would hand out something staler still.
@@ -72,11 +78,16 @@ export function redisStorage(options: RedisStorageOptions): RedisTokenStorage {
       await announce('set', decodeToken(value));
     },
     async delete() {
+      await lock.confirmHeld();
       await run(['DEL', o.key]);
       await announce('delete', null);
     },
     withLock: (fn, signal) => lock.run(fn, signal),
-    close: () => events.close(),
+    async close() {
+      const holders = lock.close();
+      events.close();
+      await holders;
+    },
   };
   if (events.available) storage.subscribe = (listener) => events.listen(listener);
   return storage;
