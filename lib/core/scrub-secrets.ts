@@ -4,8 +4,8 @@ export const REDACTED = '[REDACTED]';
 /** Secrets shorter than this are replaced only where they stand as a whole token (see {@link scrubSecrets}). */
 const WHOLE_TOKEN_BELOW = 8;
 
-/** RFC 6750 §2.1 b64token characters but `=`: what a token is made of (and `=` is what ends a form value's name). */
-const TOKEN_CHAR = /[A-Za-z0-9\-._~+/]/;
+/** What words are made of: a short secret next to one of these is part of a word, not the secret. */
+const WORD_CHAR = /[A-Za-z0-9_-]/;
 
 /**
  * Replaces each secret in `text` by {@link REDACTED}, in every encoding we send it in: raw, form-encoded
@@ -14,11 +14,11 @@ const TOKEN_CHAR = /[A-Za-z0-9\-._~+/]/;
  * the request it rejected may quote any of them (issue 9).
  *
  * The rule that keeps a message readable: a secret of 8 characters or more is replaced wherever it occurs, even
- * inside a word; a shorter one only where it stands as a whole token, i.e. neither preceded nor followed by a
- * letter, digit or one of `-._~+/`. So an access token `at` is scrubbed from `token=at&` or `"at"` but leaves
- * `Authorization` alone. Longer encodings are replaced first, so one secret inside another is not half-replaced.
+ * inside a word; a shorter one only where it stands as a whole token, i.e. neither preceded nor followed by an
+ * ASCII letter, a digit, `-` or `_`. So an access token `at` is scrubbed from `token=at&`, `"at"` or `hint at.` but
+ * leaves `Authorization` and `at-risk` alone. Longer encodings are replaced first, so one secret inside another is not half-replaced.
  * Empty and `undefined` entries are ignored.
- * @see RFC 6749 §10.3, Appendix B; RFC 6750 §2.1
+ * @see RFC 6749 §10.3, Appendix B
  */
 export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   const needles = new Map<string, boolean>();
@@ -56,7 +56,7 @@ function replaceWholeTokens(text: string, needle: string): string {
   let at = text.indexOf(needle);
   while (at !== -1) {
     const end = at + needle.length;
-    if (!isTokenChar(text[at - 1]) && !isTokenChar(text[end])) {
+    if (!isWordChar(text[at - 1]) && !isWordChar(text[end])) {
       out += text.slice(last, at) + REDACTED;
       last = end;
       at = text.indexOf(needle, end);
@@ -67,8 +67,8 @@ function replaceWholeTokens(text: string, needle: string): string {
   return out + text.slice(last);
 }
 
-function isTokenChar(char: string | undefined): boolean {
-  return char !== undefined && TOKEN_CHAR.test(char);
+function isWordChar(char: string | undefined): boolean {
+  return char !== undefined && WORD_CHAR.test(char);
 }
 
 /**
