@@ -25,7 +25,8 @@ export function scrubSecrets(text: string, secrets: readonly (string | undefined
   for (const secret of secrets) {
     if (typeof secret !== 'string' || secret === '') continue;
     const wholeTokenOnly = secret.length < WHOLE_TOKEN_BELOW;
-    for (const form of encodingsOf(secret)) if (!needles.get(form)) needles.set(form, wholeTokenOnly);
+    // A form some long secret also has is replaced everywhere: the stricter rule wins.
+    for (const form of encodingsOf(secret)) needles.set(form, wholeTokenOnly && needles.get(form) !== false);
   }
   let out = text;
   for (const [needle, wholeTokenOnly] of [...needles].sort(([a], [b]) => b.length - a.length)) {
