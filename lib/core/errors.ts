@@ -18,7 +18,7 @@ export const ErrorCode = {
   DISCOVERY_FAILED: 'ERR_OAUTH_DISCOVERY_FAILED',
   /** No refresh token to redeem, or one the server already rejected with `invalid_grant` (never sent twice). */
   REFRESH_TOKEN_UNUSABLE: 'ERR_REFRESH_TOKEN_UNUSABLE',
-  /** The revocation endpoint answered 503 or something unexpected: the token may still be valid (RFC 7009 §2.2.1). */
+  /** The revocation endpoint answered 503 or something unexpected, or could not be reached: the token may still be valid (RFC 7009 §2.2.1). */
   REVOCATION_FAILED: 'ERR_OAUTH_REVOCATION_FAILED',
 } as const;
 

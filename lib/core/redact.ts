@@ -1,5 +1,6 @@
-/** What a redacted value is replaced with. */
-export const REDACTED = '[REDACTED]';
+import { REDACTED, scrubSecrets } from './scrub-secrets.js';
+
+export { REDACTED, scrubSecrets };
 
 const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization'];
 const MAX_CAUSE_DEPTH = 8;
@@ -14,7 +15,7 @@ interface RequestLikeError {
   message?: unknown;
   stack?: unknown;
   cause?: unknown;
-  config?: { headers?: HeaderBag; data?: unknown; auth?: unknown };
+  config?: { headers?: HeaderBag; data?: unknown; auth?: unknown; oauthLockState?: unknown };
   request?: unknown;
   response?: { config?: RequestLikeError['config']; request?: unknown };
 }
@@ -22,7 +23,8 @@ interface RequestLikeError {
 /**
  * Takes secrets out of an error, in place, before anyone can log it: credential headers in `config` (axios'
  * `toJSON()` serialises it), the raw request (Node's `request._header` holds every header verbatim) and any
- * known secret value in a message or stack, down the `cause` chain.
+ * known secret value in a message or stack (in every encoding, see {@link scrubSecrets}), down the `cause` chain.
+ * The raw request and the interceptors' per-request state (`config.oauthLockState`) are hidden, not deleted.
  * @param headerNames extra header names to redact, e.g. a custom token header.
  * @param redactBody also replace the request body: a token endpoint POST carries secrets in it.
  * @see RFC 6749 §10.3, §10.4
@@ -52,18 +54,13 @@ export function redactError(
   }
 }
 
-/** Replaces every occurrence of each secret in `text`. */
-export function scrubSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) out = out.split(secret).join(REDACTED);
-  return out;
-}
-
 function redactConfig(config: RequestLikeError['config'], headerNames: readonly string[], redactBody: boolean): void {
   if (!isObject(config)) return;
   if (isObject(config.headers)) redactHeaders(config.headers, headerNames);
   if (redactBody && config.data !== undefined) config.data = REDACTED;
   if (config.auth !== undefined) config.auth = REDACTED;
+  // Internal state, not the caller's business (issue 9): kept readable for the interceptors, out of every rendering.
+  hide(config, 'oauthLockState');
 }
 
 function redactHeaders(headers: HeaderBag, headerNames: readonly string[]): void {
@@ -76,9 +73,10 @@ function redactHeaders(headers: HeaderBag, headerNames: readonly string[]): void
 }
 
 // Hidden, not deleted: code that reads `error.request` still can, but JSON, util.inspect and loggers skip it.
+// A non-configurable property (nobody defines one on these objects) is left as it is rather than throwing.
 function hide(target: object, key: string): void {
   const descriptor = Object.getOwnPropertyDescriptor(target, key);
-  if (descriptor?.enumerable) Object.defineProperty(target, key, { ...descriptor, enumerable: false });
+  if (descriptor?.enumerable && descriptor.configurable) Object.defineProperty(target, key, { ...descriptor, enumerable: false });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

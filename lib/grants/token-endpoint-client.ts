@@ -4,7 +4,7 @@ import type { TokenFields } from '../core/token.js';
 import { clientAuthentication, defaultAuthMethod, encodeForm } from './client-auth.js';
 import { discover } from './discovery.js';
 import type { ClientAuthMethod } from './grant-options.js';
-import { readRevocationResponse } from './revocation.js';
+import { readRevocationResponse, revocationUnreachable } from './revocation.js';
 import { sendWithRetries } from './send.js';
 import { readTokenResponse } from './token-response.js';
 import type { ResolvedEndpointOptions } from './validate-options.js';
@@ -67,17 +67,17 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
       const { revocationEndpoint, authMethod } = await resolveEndpoints(options);
       if (revocationEndpoint === undefined) return;
       const secrets = [clientSecret, token];
-      // RFC 7009 §2.1: the token and a hint, in the body, client-authenticated like the token endpoint.
-      const response = await post(
-        revocationEndpoint,
-        authMethod,
-        [
-          ['token', token],
-          ['token_type_hint', hint],
-        ],
-        undefined,
-        secrets,
-      );
+      const params: Array<[string, string]> = [
+        ['token', token],
+        ['token_type_hint', hint],
+      ];
+      let response: AxiosResponse<unknown>;
+      try {
+        // RFC 7009 §2.1: the token and a hint, in the body, client-authenticated like the token endpoint.
+        response = await post(revocationEndpoint, authMethod, params, undefined, secrets);
+      } catch (error) {
+        throw revocationUnreachable(error, secrets);
+      }
       readRevocationResponse(response, secrets);
     },
   };

@@ -1,3 +1,5 @@
+import { redactStorageError } from '../core/redact-storage-error.js';
+
 /*
  * The two Redis clients users bring, seen through the few commands the storage needs. Both are typed by shape
  * only: the package has no runtime dependency on either, and the user's own client (its connection, retries,
@@ -123,9 +125,19 @@ function failFastWhileDown(send: (args: string[]) => Promise<unknown>): RedisCom
       return reply;
     } catch (error) {
       if (error instanceof RedisTimeoutError) downUntil = Date.now() + timeoutMs;
+      // ioredis puts the arguments (a SET's token JSON) on its errors; every hook and caller downstream sees this one.
+      redactStorageError(error, valuesOf(args));
       throw error;
     }
   };
+}
+
+/**
+ * The arguments worth scrubbing from a message: the key, the token JSON, a lock owner, a script. Command words
+ * (`PX`, `NX`) and numbers are no secret, and scrubbing them would garble messages such as `user_script:1:`.
+ */
+function valuesOf(args: string[]): string[] {
+  return args.slice(1).filter((arg) => arg.length >= 8 && !/^\d+$/.test(arg));
 }
 
 class RedisTimeoutError extends Error {
