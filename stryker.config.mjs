@@ -50,8 +50,8 @@ export default {
   incrementalFile: '.stryker/incremental.json',
   ignorePatterns: ['dist', 'coverage', 'bench/results', 'reports', '.stryker'],
   concurrency: 2,
-  // break: the score of today's lib/ rounded down, so CI fails on a regression; raise it as survivors are killed.
-  thresholds: { high: 90, low: 85, break: 70 },
+  // break: today's score (71.26 over the six lock/axios files; lib/-wide not measured yet) rounded down, so CI fails on a regression; raise it as survivors are killed.
+  thresholds: { high: 90, low: 85, break: 71 },
   reporters: ['progress', 'clear-text', 'html', 'json'],
   clearTextReporter: { reportMutants: false, reportTests: false },
   htmlReporter: { fileName: 'reports/mutation/index.html' },
