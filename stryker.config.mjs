@@ -33,6 +33,9 @@ export default {
     // is shrunk for tens of seconds; `npm test` still runs it). The storage suites against a real redis-server stay:
     // a few seconds in all.
     config: {
+      // Only the in-process unit suites of the mutated layers: grants/ and storage/ suites (real servers, deadlines
+      // that trickle for a second) cost seconds per mutant and barely cover these files.
+      roots: ['<rootDir>/__tests__/core', '<rootDir>/__tests__/axios'],
       testPathIgnorePatterns: [
         '/node_modules/',
         '<rootDir>/__tests__/integration/',
@@ -49,7 +52,8 @@ export default {
   incrementalFile: '.stryker/incremental.json',
   ignorePatterns: ['dist', 'coverage', 'bench/results', 'reports', '.stryker'],
   concurrency: 2,
-  // break: today's score (71.26 over the six lock/axios files; lib/-wide not measured yet) rounded down, so CI fails on a regression; raise it as survivors are killed.
+  // break: the 71.26 % the six lock/axios files scored before issue 9's tests, rounded down; raise it once a full run
+  // of the current code has been measured.
   thresholds: { high: 90, low: 85, break: 71 },
   reporters: ['progress', 'clear-text', 'html', 'json'],
   clearTextReporter: { reportMutants: false, reportTests: false },
