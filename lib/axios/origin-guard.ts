@@ -25,8 +25,6 @@ const CACHE_LIMIT = 256;
  * @see RFC 6750 §5.3, RFC 6749 §10.3
  */
 export function createOriginGuard(rules: readonly OriginRule[], allowInsecureHttp: boolean): OriginGuard {
-  const verdicts = new Map<string, boolean>();
-  const selfContainedBases = new Map<string, boolean>();
   let lastRaw: string | undefined;
   let lastVerdict = false;
 
@@ -34,25 +32,8 @@ export function createOriginGuard(rules: readonly OriginRule[], allowInsecureHtt
     const url = tryParseUrl(raw, pageHref());
     return url !== undefined && insecureUrlReason(url, allowInsecureHttp) === undefined && rules.some((rule) => matches(rule, url));
   };
-  const cached = (raw: string): boolean => {
-    let verdict = verdicts.get(raw);
-    if (verdict === undefined) {
-      if (verdicts.size >= CACHE_LIMIT) verdicts.clear();
-      verdict = decide(raw);
-      verdicts.set(raw, verdict);
-    }
-    return verdict;
-  };
-
-  const isSelfContained = (baseURL: string): boolean => {
-    let answer = selfContainedBases.get(baseURL);
-    if (answer === undefined) {
-      if (selfContainedBases.size >= CACHE_LIMIT) selfContainedBases.clear();
-      answer = hasOwnAuthority(baseURL);
-      selfContainedBases.set(baseURL, answer);
-    }
-    return answer;
-  };
+  const cached = memoize(decide);
+  const isSelfContained = memoize(hasOwnAuthority);
 
   return (target) => {
     const raw = originDecidingString(target);
@@ -100,4 +81,18 @@ function matches(rule: OriginRule, url: URL): boolean {
     return rule.test(url.origin);
   }
   return rule(url) === true;
+}
+
+/** `compute`, remembered per string; the cache is dropped whole when full, so odd URLs cannot grow it without bound. */
+function memoize(compute: (key: string) => boolean): (key: string) => boolean {
+  const cache = new Map<string, boolean>();
+  return (key) => {
+    let value = cache.get(key);
+    if (value === undefined) {
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      value = compute(key);
+      cache.set(key, value);
+    }
+    return value;
+  };
 }
