@@ -70,7 +70,7 @@ describeWithRedis('redisStorage: the errors of a Redis client carry no secret', 
       } finally {
         await admin.command(['CONFIG', 'SET', 'maxmemory', '0']);
         manager.dispose();
-        storage.close();
+        await storage.close();
       }
     });
 
@@ -90,7 +90,7 @@ describeWithRedis('redisStorage: the errors of a Redis client carry no secret', 
         });
         await expect(manager.getToken()).resolves.toMatchObject({ accessToken: ACCESS });
         manager.dispose();
-        storage.close();
+        await storage.close();
 
         expect(reported).toHaveLength(1);
         expect(reported[0]!.message).toMatch(/^NOPERM /);
