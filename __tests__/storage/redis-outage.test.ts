@@ -5,6 +5,18 @@ import { describeWithRedis } from '../support/redis-server';
 
 const never = (): AbortSignal => new AbortController().signal;
 
+/** Resolves once the storage's client answers again after the server came back. */
+const reconnected = (storage: { get(): Promise<unknown> }): Promise<void> =>
+  eventually(
+    () =>
+      storage.get().then(
+        () => true,
+        () => false,
+      ),
+    'the client to reconnect',
+    10_000,
+  );
+
 describeWithRedis('redisStorage while Redis is down', (binary) => {
   const host = useRedis(binary);
   const { pool } = host;
@@ -21,15 +33,7 @@ describeWithRedis('redisStorage while Redis is down', (binary) => {
       await expect(storage.get()).rejects.toThrow('redisStorage: Redis did not answer recently; GET not sent');
 
       await host.server.start();
-      await eventually(
-        () =>
-          storage.get().then(
-            () => true,
-            () => false,
-          ),
-        'the client to reconnect',
-        10_000,
-      );
+      await reconnected(storage);
       await expect(storage.get()).resolves.toBeNull();
     });
 
@@ -43,15 +47,7 @@ describeWithRedis('redisStorage while Redis is down', (binary) => {
       expect(fn).not.toHaveBeenCalled();
 
       await host.server.start();
-      await eventually(
-        () =>
-          storage.get().then(
-            () => true,
-            () => false,
-          ),
-        'the client to reconnect',
-        10_000,
-      );
+      await reconnected(storage);
       // The SET that timed out may have run on reconnect; the release queued behind it must have undone it.
       expect(await command(['GET', `${key}:lock`])).toBeNull();
     });
