@@ -1,12 +1,10 @@
 import type { AxiosInstance } from 'axios';
 import type { AttachOAuthOptions } from './axios/attach-options.js';
 import { resolveSettings } from './axios/attach-settings.js';
-import { createRequestInterceptor, createResponseErrorInterceptor, formatHeaderValue } from './axios/interceptors.js';
+import { formatHeaderValue, Route } from './axios/interceptors.js';
+import { Router } from './axios/router.js';
 import type { Token, TokenInput } from './core/token.js';
 import type { TokenManager } from './core/token-manager.js';
-
-/** Marks an instance that has a handle; `Symbol.for`, so that an ESM and a CJS copy of the package see each other. */
-const ATTACHED = Symbol.for('axios-oauth-lock.attached');
 
 /** What {@link attachOAuth} returns: the token store's verbs, and `detach()`. */
 export interface OAuthHandle {
@@ -26,7 +24,10 @@ export interface OAuthHandle {
   clear(): void;
   /** Revokes the token at the server when the token source can (RFC 7009), then clears it either way. */
   revoke(): Promise<void>;
-  /** Ejects both interceptors and stops timers. Requests already waiting still settle. */
+  /**
+   * Takes this handle off the instance (the instance's interceptors go with the last handle) and stops its timers.
+   * Other handles on the instance keep working; requests already waiting still settle.
+   */
   detach(): void;
 }
 
@@ -44,19 +45,18 @@ export function attachOAuth(instance: AxiosInstance, options: AttachOAuthOptions
     throw new TypeError('"instance" must be an axios instance (from axios.create())');
   }
   if (options === null || typeof options !== 'object') throw new TypeError('"options" must be an object');
-  // Two handles' interceptors on one instance strip and refresh each other's tokens (issue 9, item 13).
-  if ((instance as { [ATTACHED]?: boolean })[ATTACHED] === true) {
-    throw new TypeError(
-      '"instance" already has attachOAuth() attached: detach() that handle first, or use another axios instance and share one lock with "options.tokenManager"',
-    );
-  }
   const settings = resolveSettings(instance, options);
-  const requestId = instance.interceptors.request.use(createRequestInterceptor(settings));
-  const responseId = instance.interceptors.response.use(undefined, createResponseErrorInterceptor(settings));
+  const router = Router.of(instance);
+  const route = new Route(settings);
   const manager = settings.manager;
   const ownsManager = options.tokenManager === undefined;
+  try {
+    router.add(route);
+  } catch (error) {
+    if (ownsManager) manager.dispose();
+    throw error;
+  }
   let attached = true;
-  Object.defineProperty(instance, ATTACHED, { value: true, configurable: true });
 
   return {
     tokenManager: manager,
@@ -70,9 +70,7 @@ export function attachOAuth(instance: AxiosInstance, options: AttachOAuthOptions
     detach: () => {
       if (!attached) return;
       attached = false;
-      instance.interceptors.request.eject(requestId);
-      instance.interceptors.response.eject(responseId);
-      delete (instance as { [ATTACHED]?: boolean })[ATTACHED];
+      router.remove(route);
       if (ownsManager) manager.dispose();
     },
   };

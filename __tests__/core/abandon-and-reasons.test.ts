@@ -99,6 +99,17 @@ describe('logout or setToken() during a refresh', () => {
     expect(onRefreshFailed).not.toHaveBeenCalled();
   });
 
+  it('regression: setToken() or clear() answers the waiters at once when the abandoned source ignores its signal', async () => {
+    const hung = new TokenManager({ fetchToken: () => new Promise<never>(() => undefined), refreshTimeoutMs: 60_000 });
+    const waiting = hung.getToken();
+    hung.setToken({ accessToken: 'manual' });
+    await expect(waiting).resolves.toMatchObject({ accessToken: 'manual' }); // not after the 60 s deadline
+
+    const cleared = hung.refresh();
+    hung.clear();
+    await expect(cleared).rejects.toMatchObject({ code: ErrorCode.TOKEN_CLEARED });
+  });
+
   it('never reuses a generation after clear(): a late 401 for the old token does not refresh the new one', async () => {
     const { fetchToken } = counting();
     const manager = new TokenManager({ fetchToken });

@@ -95,7 +95,7 @@ describe('secrets in errors', () => {
       attachOAuth(api, { fetchToken: jest.fn().mockResolvedValueOnce('acc3ss-token').mockResolvedValueOnce('acc3ss-token2') });
       const error = (await api.get('/orders').catch((e: unknown) => e)) as AxiosError;
 
-      expect(error.config?.oauthLockState).toEqual({ generation: expect.any(Number), replayed: true }); // still readable
+      expect(error.config?.oauthLockState).toEqual({ generation: expect.any(Number), replayed: true, owner: expect.anything() }); // still readable
       for (const text of [JSON.stringify(error), JSON.stringify(error.toJSON()), inspect(error, { depth: Infinity })]) {
         expect(text).not.toContain('oauthLockState');
       }

@@ -4,8 +4,7 @@ import { TokenManager } from '../core/token-manager.js';
 import { rejectUnknownOptions } from '../core/validate.js';
 import { DEFAULT_HEADER_NAME, type AttachOAuthOptions } from './attach-options.js';
 import type { InterceptorSettings } from './interceptors.js';
-import { createOriginGuard } from './origin-guard.js';
-import { resolveOrigins } from './resolve-origins.js';
+import { resolveRouteRules } from './route-rules.js';
 
 /** RFC 9110 §5.6.2 `token`: what a header name and an auth-scheme (§11.1) may be made of. */
 const HTTP_TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
@@ -50,11 +49,12 @@ export function resolveSettings(instance: AxiosInstance, options: AttachOAuthOpt
   }
   if (typeof shouldRefresh !== 'function') throw new TypeError('"options.shouldRefresh" must be a function');
   if (typeof allowInsecureHttp !== 'boolean') throw new TypeError('"options.allowInsecureHttp" must be a boolean');
-  const rules = resolveOrigins(options.origins, instance.defaults.baseURL, allowInsecureHttp);
+  const rules = resolveRouteRules(options.origins, instance.defaults.baseURL, allowInsecureHttp);
   return {
     instance,
     manager: resolveManager(options),
-    isAllowed: createOriginGuard(rules, allowInsecureHttp),
+    rules,
+    allowInsecureHttp,
     shouldRefresh,
     headerName,
     headerScheme,

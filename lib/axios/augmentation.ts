@@ -1,9 +1,20 @@
+import type { AxiosError } from 'axios';
+
+/** The handle that authorised a request, as the instance's router sees it: its 401s are that handle's to decide. */
+export interface RequestOwner {
+  /** The header the owner's token travels in: another owner, or none, must remove it. */
+  readonly headerName: string;
+  rejected(error: AxiosError): Promise<unknown>;
+}
+
 /** What the interceptors remember about one request. String-keyed, because older axios 1.x mergeConfig drops Symbol keys when a config is replayed. */
 export interface RequestAuthState {
   /** The token generation the request was sent with; -1 when that token was already superseded. */
   generation: number;
   /** True once the request has been replayed after a refresh: it is never replayed again. */
   replayed: boolean;
+  /** The handle that authorised the request. */
+  owner: RequestOwner;
 }
 
 declare module 'axios' {

@@ -1,28 +1,46 @@
-import { CanceledError, isAxiosError, type AxiosError, type AxiosInstance, type CancelToken, type InternalAxiosRequestConfig } from 'axios';
+import { CanceledError, type AxiosError, type AxiosInstance, type CancelToken, type InternalAxiosRequestConfig } from 'axios';
 import { settleOrAbort } from '../core/abortable.js';
-import './augmentation.js';
-import type { OriginGuard } from './origin-guard.js';
+import type { RequestOwner } from './augmentation.js';
+import type { Routable } from './origin-guard.js';
 import { answeredByTokenOrigin, createRedirectGuard, withRedirectGuard } from './redirect-guard.js';
 import { redactError } from '../core/redact.js';
 import type { Token } from '../core/token.js';
 import type { TokenManager } from '../core/token-manager.js';
 
-/** Everything the two interceptors need, resolved once at attach time. */
-export interface InterceptorSettings {
+/** Everything one handle's interceptor logic needs, resolved once at attach time. */
+export interface InterceptorSettings extends Routable {
   instance: AxiosInstance;
   manager: TokenManager;
-  isAllowed: OriginGuard;
   shouldRefresh: (error: AxiosError) => boolean;
   headerName: string;
   /** `undefined`: use the token's own type. */
   headerScheme: string | undefined;
 }
 
+/** One handle as the instance's router sees it: its rules, and what it does with the requests it owns. */
+export class Route implements Routable, RequestOwner {
+  readonly rules: InterceptorSettings['rules'];
+  readonly allowInsecureHttp: boolean;
+  readonly headerName: string;
+  /** Puts the token on a request this route owns (the router decided that). */
+  readonly authorize: (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig>;
+  /** Decides a failed response of a request this route authorised: refresh and replay, or rethrow redacted. */
+  readonly rejected: (error: AxiosError) => Promise<unknown>;
+
+  constructor(s: InterceptorSettings) {
+    this.rules = s.rules;
+    this.allowInsecureHttp = s.allowInsecureHttp;
+    this.headerName = s.headerName;
+    this.authorize = createRequestInterceptor(s, this);
+    this.rejected = createResponseErrorInterceptor(s);
+  }
+}
+
 /**
- * The request interceptor. With a fresh token it stays synchronous (no promise on the hot path); otherwise the
+ * The request side of a route. With a fresh token it stays synchronous (no promise on the hot path); otherwise the
  * request waits for the single refresh, or rejects at once when its own `signal` aborts.
  */
-export function createRequestInterceptor(s: InterceptorSettings) {
+function createRequestInterceptor(s: InterceptorSettings, route: Route): Route['authorize'] {
   const redirectGuard = createRedirectGuard([s.headerName]);
   let cachedToken: Token | undefined;
   let cachedValue = '';
@@ -41,19 +59,13 @@ export function createRequestInterceptor(s: InterceptorSettings) {
     if (hook !== redirectGuard) config.beforeRedirect = withRedirectGuard(redirectGuard, hook);
     // A token that is no longer the current one gets generation -1, so its 401 replays without a refresh.
     const generation = s.manager.token === token ? s.manager.generation : -1;
-    config.oauthLockState = { generation, replayed: config.oauthLockState?.replayed === true };
+    config.oauthLockState = { generation, replayed: config.oauthLockState?.replayed === true, owner: route };
     return config;
   };
 
-  return (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> => {
-    if (config.skipAuth === true) return config;
-    const ours = config.oauthLockState !== undefined;
+  return (config) => {
     // A credential the caller set is theirs: leave it alone and never refresh for it (reliability scenario 5).
-    if (!ours && hasHeader(config, s.headerName)) return config;
-    if (!s.isAllowed(config)) {
-      if (ours) forget(config, s.headerName);
-      return config;
-    }
+    if (config.oauthLockState === undefined && hasHeader(config, s.headerName)) return config;
     const token = s.manager.peek();
     if (token !== undefined) return authorize(config, token);
     return untilSettledOrAborted(s.manager.getToken(), config).then((fresh) => authorize(config, fresh));
@@ -67,13 +79,12 @@ export function formatHeaderValue(token: Token, headerScheme: string | undefined
 }
 
 /**
- * The response error interceptor: one refresh per token generation, each request replayed at most once,
+ * The response side of a route: one refresh per token generation, each request replayed at most once,
  * through the instance so that every interceptor runs again.
  */
-export function createResponseErrorInterceptor(s: InterceptorSettings) {
-  return async (error: unknown): Promise<unknown> => {
-    if (!isAxiosError(error) || error.config?.oauthLockState === undefined) throw error;
-    const config = error.config;
+function createResponseErrorInterceptor(s: InterceptorSettings): Route['rejected'] {
+  return async (error) => {
+    const config = error.config!;
     const state = config.oauthLockState!;
     if (
       state.replayed ||
@@ -90,7 +101,7 @@ export function createResponseErrorInterceptor(s: InterceptorSettings) {
       redactApiError(error, s.headerName);
       throw refreshError;
     }
-    return s.instance.request({ ...config, oauthLockState: { generation: state.generation, replayed: true } });
+    return s.instance.request({ ...config, oauthLockState: { ...state, replayed: true } });
   };
 }
 
@@ -159,7 +170,8 @@ function setHeader(config: InternalAxiosRequestConfig, name: string, value: stri
   (config.headers as unknown as Record<string, unknown>)[name] = value;
 }
 
-function forget(config: InternalAxiosRequestConfig, headerName: string): void {
+/** Takes a request away from its previous owner: that owner's header and state go. */
+export function forget(config: InternalAxiosRequestConfig, headerName: string): void {
   const headers = config.headers as unknown as Partial<HeaderMethods> & Record<string, unknown>;
   if (typeof headers.delete === 'function') headers.delete(headerName);
   else delete headers[headerName];

@@ -1,4 +1,4 @@
-import type { OriginRule } from './attach-options.js';
+import { hasPathRule, NO_MATCH, ruleScore, type RouteRule } from './route-rules.js';
 import { insecureUrlReason, tryParseUrl } from '../core/secure-url.js';
 
 /** The parts of a request config that decide where it goes (as axios' buildFullPath reads them). */
@@ -8,8 +8,14 @@ export interface RequestTarget {
   allowAbsoluteUrls?: boolean;
 }
 
-/** Answers "may this request carry the token?". */
-export type OriginGuard = (target: RequestTarget) => boolean;
+/** Anything a request can be routed to: its rules, and whether it accepts plain http to a remote host. */
+export interface Routable {
+  readonly rules: readonly RouteRule[];
+  readonly allowInsecureHttp: boolean;
+}
+
+/** Answers "which of the routes owns this request?": the one whose rule matches most specifically, or none. */
+export type RouteResolver<R extends Routable> = (target: RequestTarget) => R | undefined;
 
 // axios' own test for an absolute URL: a scheme, or a protocol-relative `//host` (axios #6463).
 const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
@@ -18,33 +24,50 @@ const PATH_BASE = /^\/[^/\\]/;
 const CACHE_LIMIT = 256;
 
 /**
- * Builds the guard once per attach. It resolves the final URL the way axios (the peer range, >= 1.16.1) does: an
- * absolute or `//host` URL wins over `baseURL` unless `allowAbsoluteUrls` is false, then `new URL()` without a
- * base in Node, against the page in a browser. Verdicts are cached per origin-deciding string, so the usual request
- * (relative URL, same `baseURL`) costs one string comparison.
+ * Builds the resolver once per change of an instance's routes. It resolves the final URL the way axios (the peer
+ * range, >= 1.16.1) does: an absolute or `//host` URL wins over `baseURL` unless `allowAbsoluteUrls` is false, then
+ * `new URL()` without a base in Node, against the page in a browser. Owners are cached per origin-deciding string,
+ * so the usual request (relative URL, same `baseURL`) costs one string comparison however many routes there are;
+ * only when some rule has a path is the joined URL the cache key.
  * @see RFC 6750 §5.3, RFC 6749 §10.3
  */
-export function createOriginGuard(rules: readonly OriginRule[], allowInsecureHttp: boolean): OriginGuard {
+export function createRouteResolver<R extends Routable>(routes: readonly R[]): RouteResolver<R> {
+  const byPath = routes.some((route) => hasPathRule(route.rules));
   let lastRaw: string | undefined;
-  let lastVerdict = false;
+  let lastOwner: R | undefined;
 
-  const decide = (raw: string): boolean => {
+  const decide = (raw: string): R | undefined => {
     const url = tryParseUrl(raw, pageHref());
-    return url !== undefined && insecureUrlReason(url, allowInsecureHttp) === undefined && rules.some((rule) => matches(rule, url));
+    return url === undefined ? undefined : ownerOf(routes, url);
   };
   const cached = memoize(decide);
   const isSelfContained = memoize(hasOwnAuthority);
 
   return (target) => {
     const raw = originDecidingString(target);
-    if (raw === lastRaw) return lastVerdict;
+    if (raw === lastRaw) return lastOwner;
     // A baseURL without an authority of its own (`/`, `\`, `api`, `https:`): what the URL appends can turn it into
     // `//host` or `https:/host`, so decide on the joined URL itself (rare; never the hot path of an absolute baseURL).
     if (raw === target.baseURL && !isSelfContained(raw)) return decide(fullPath(target));
+    if (byPath) return cached(fullPath(target));
     lastRaw = raw;
-    lastVerdict = cached(raw);
-    return lastVerdict;
+    lastOwner = cached(raw);
+    return lastOwner;
   };
+}
+
+function ownerOf<R extends Routable>(routes: readonly R[], url: URL): R | undefined {
+  let owner: R | undefined;
+  let best = NO_MATCH;
+  for (const route of routes) {
+    if (insecureUrlReason(url, route.allowInsecureHttp) !== undefined) continue;
+    for (const rule of route.rules) {
+      const score = ruleScore(rule, url);
+      // Strictly greater: on a tie (two RegExp or function rules), the route attached first keeps the request.
+      if (score > best) [owner, best] = [route, score];
+    }
+  }
+  return owner;
 }
 
 /** Where the request really goes, as axios resolves it, or `undefined` when it cannot go anywhere. */
@@ -74,25 +97,14 @@ function pageHref(): string | undefined {
   return (globalThis as { location?: { href?: string } }).location?.href;
 }
 
-function matches(rule: OriginRule, url: URL): boolean {
-  if (typeof rule === 'string') return rule === url.origin;
-  if (rule instanceof RegExp) {
-    rule.lastIndex = 0; // a /g or /y rule would otherwise remember where the last match ended
-    return rule.test(url.origin);
-  }
-  return rule(url) === true;
-}
-
 /** `compute`, remembered per string; the cache is dropped whole when full, so odd URLs cannot grow it without bound. */
-function memoize(compute: (key: string) => boolean): (key: string) => boolean {
-  const cache = new Map<string, boolean>();
+function memoize<T>(compute: (key: string) => T): (key: string) => T {
+  const cache = new Map<string, T>();
   return (key) => {
-    let value = cache.get(key);
-    if (value === undefined) {
-      if (cache.size >= CACHE_LIMIT) cache.clear();
-      value = compute(key);
-      cache.set(key, value);
-    }
+    if (cache.has(key)) return cache.get(key) as T; // `undefined` (no owner) is a remembered answer too
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    const value = compute(key);
+    cache.set(key, value);
     return value;
   };
 }

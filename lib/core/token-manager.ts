@@ -36,6 +36,8 @@ interface Attempt {
   recovering: boolean;
   /** Started while another attempt's `onRefreshFailed` ran: its failure does not call the hook a second time. */
   nested: boolean;
+  /** Settles the attempt's waiters at once when `clear()` or `setToken()` abandons it, whatever the source does. */
+  abandon: () => void;
 }
 export class TokenManager {
   readonly #fetchToken: TokenManagerOptions['fetchToken'];
@@ -210,6 +212,7 @@ export class TokenManager {
       required: !background,
       recovering: false,
       nested: running !== null,
+      abandon: () => undefined,
     };
     this.#attempt = attempt;
     attempt.promise = this.#refreshOnce(reason, attempt);
@@ -221,8 +224,11 @@ export class TokenManager {
     const epoch = this.#epoch;
     const lastToken = this.#current ?? this.#seed;
     this.#lastFetchAt = this.#now();
+    // A source that ignores its aborted signal must not keep the waiters of an abandoned attempt until its deadline.
+    const abandoned = new Promise<never>((_, reject) => (attempt.abandon = () => reject(new Error('abandoned'))));
+    abandoned.catch(() => undefined);
     try {
-      const { token } = await obtainToken({
+      const obtaining = obtainToken({
         source: this.#fetchToken,
         context: { reason, lastToken, signal: controller.signal },
         storage: this.#storage,
@@ -231,6 +237,7 @@ export class TokenManager {
         controller,
         report: (error) => this.#hooks.report(error),
       });
+      const { token } = await Promise.race([obtaining, abandoned]);
       if (epoch !== this.#epoch) return this.#afterAbandon();
       this.#install(token, true);
       return token;
@@ -365,6 +372,7 @@ export class TokenManager {
   #abandonInflight(): void {
     this.#epoch++;
     this.#attempt?.controller.abort();
+    this.#attempt?.abandon();
     this.#attempt = null;
   }
 
