@@ -2,6 +2,7 @@ import type { HotPathRow } from './scenarios/hot-path.js';
 import type { Late401Run } from './scenarios/late-401.js';
 import type { ProactiveRun } from './scenarios/proactive.js';
 import type { RefreshFailureRun } from './scenarios/refresh-failure.js';
+import type { RoutesRow } from './scenarios/routes.js';
 import type { ScaleRun } from './scenarios/scale.js';
 import type { StormRun } from './scenarios/storm.js';
 import type { ScenarioReport, Table } from './scenarios/types.js';
@@ -16,6 +17,7 @@ interface Verdict {
 }
 
 const OURS = oauthLock.name;
+const pct = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
 const ok = (met: boolean): string => (met ? 'met' : 'MISSED');
 
 function hotPathVerdicts(raw: { memory: HotPathRow[] }): Verdict[] {
@@ -76,6 +78,14 @@ export function checkTargets(reports: ScenarioReport[], quick: boolean): { table
   const raw = (id: string): unknown => reports.find((r) => r.id === id)?.raw;
   const verdicts: Verdict[] = [];
   if (raw('hot-path')) verdicts.push(...hotPathVerdicts(raw('hot-path') as { memory: HotPathRow[] }));
+  if (raw('routes')) {
+    const rows = (raw('routes') as { rows: RoutesRow[] }).rows.slice(1);
+    verdicts.push({
+      target: 'Routes: 10 handles within 5% of 1 (in-memory)',
+      ours: rows.map((r) => `${r.layout}: ${pct(r.ratio)}`).join('; '),
+      met: rows.every((r) => r.ratio >= 0.95),
+    });
+  }
   if (raw('storm'))
     verdicts.push(waveVerdict('Storm: 1 token fetch, 0 failures (each transport × token state)', raw('storm') as StormRun[]));
   if (raw('late-401')) verdicts.push(waveVerdict('Late 401s: 1 token fetch, 0 failures', raw('late-401') as Late401Run[]));

@@ -115,6 +115,47 @@ describe.each([
   });
 });
 
+describe('routes (property): the owner is the handle whose rule matches the URL axios sends most specifically', () => {
+  // Three handles: the API origin, its /v1/admin path, and the loopback origin; paths on top of the URL shapes above.
+  const routes = [
+    { name: 'app', rules: ['https://api.example.com'] },
+    { name: 'admin', rules: ['https://api.example.com/v1/admin'] },
+    { name: 'local', rules: ['http://127.0.0.1:8080'] },
+  ].map((r) => ({ ...r, rules: resolveRouteRules(r.rules, undefined, false), allowInsecureHttp: false }));
+  const adminPath = fc.constantFrom('', '/v1/admin', '/v1/admin/x', '/v1/administrator', '/v1/admin/../x', '/v1/%61dmin', '/V1/admin');
+  const routedUrl = fc.oneof(url, fc.tuple(url, adminPath).map(([u, p]) => u + p));
+
+  function expectedOwner(config: { url: string; baseURL?: string; allowAbsoluteUrls?: boolean }): string | undefined | 'not sent' {
+    let full: string;
+    try {
+      full = instance.getUri(config);
+    } catch {
+      return 'not sent';
+    }
+    const target = tryParseUrl(full);
+    if (target === undefined) return 'not sent';
+    if (insecureUrlReason(target, false) !== undefined) return undefined;
+    const { origin, pathname } = target;
+    if (origin === 'https://api.example.com') return pathname === '/v1/admin' || pathname.startsWith('/v1/admin/') ? 'admin' : 'app';
+    return origin === 'http://127.0.0.1:8080' ? 'local' : undefined;
+  }
+
+  it('matches the truth for random URL shapes, base URLs and admin paths, with one resolver shared across runs', () => {
+    const shared = createRouteResolver(routes);
+    fc.assert(
+      fc.property(routedUrl, baseURL, allowAbsoluteUrls, (u, b, a) => {
+        const config = { url: u, ...(b === undefined ? {} : { baseURL: b }), ...(a === undefined ? {} : { allowAbsoluteUrls: a }) };
+        const expected = expectedOwner(config);
+        const target = { url: u, baseURL: b ?? INSTANCE_BASE, allowAbsoluteUrls: a };
+        const owner = shared(target)?.name;
+        expect(createRouteResolver(routes)(target)?.name).toBe(owner);
+        return expected === 'not sent' || owner === expected;
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
+
 describe('origin guard (regressions found by the property)', () => {
   const g = globalThis as { location?: { href: string } };
   afterEach(() => {

@@ -18,7 +18,7 @@ interface Plan {
  * CPU time, not wall time: the simulated API runs in this process, and on a shared machine wall time mostly
  * measures how often other processes got the cores.
  */
-async function timeBlock(api: AxiosInstance, n: number): Promise<number> {
+export async function timeBlock(api: AxiosInstance, n: number): Promise<number> {
   collect(); // outside the clock, so one subject's garbage is not collected on the next one's time
   const start = process.cpuUsage();
   for (let i = 0; i < n; i++) await api.get('/items/1');
@@ -30,21 +30,33 @@ async function timeBlock(api: AxiosInstance, n: number): Promise<number> {
  * Every subject once per block, in a rotating order, so a slow moment of the (shared, noisy) machine and any
  * position effect are spread over all subjects alike; medians over the blocks then drop the outliers.
  */
+export async function interleavedBlocks(
+  running: readonly [string, AxiosInstance][],
+  plan: { warmupBlocks: number; blocks: number; blockRequests: number },
+): Promise<Map<string, number[]>> {
+  const usPerRequest = new Map<string, number[]>(running.map(([id]) => [id, []]));
+  for (let block = -plan.warmupBlocks; block < plan.blocks; block++) {
+    for (let k = 0; k < running.length; k++) {
+      const [id, api] = running[(k + Math.max(block, 0)) % running.length]!;
+      const us = await timeBlock(api, plan.blockRequests);
+      if (block >= 0) usPerRequest.get(id)!.push(us);
+    }
+  }
+  return usPerRequest;
+}
+
 async function measure(plan: Plan): Promise<Map<string, number[]>> {
   const sim = await createSim(plan.transport, { ttlSeconds: 3600, tokenLatencyMs: 1 });
   const running: [string, RunningSubject][] = [];
-  for (const subject of DISTINCT_SUBJECTS) {
-    running.push([subject.id, await subject.start({ sim, initial: sim.server.authority.issue(), refreshBufferSeconds: 60 })]);
-  }
-  const usPerRequest = new Map<string, number[]>(running.map(([id]) => [id, []]));
+  let usPerRequest: Map<string, number[]>;
   try {
-    for (let block = -plan.warmupBlocks; block < plan.blocks; block++) {
-      for (let k = 0; k < running.length; k++) {
-        const [id, subject] = running[(k + Math.max(block, 0)) % running.length]!;
-        const us = await timeBlock(subject.api, plan.blockRequests);
-        if (block >= 0) usPerRequest.get(id)!.push(us);
-      }
+    for (const subject of DISTINCT_SUBJECTS) {
+      running.push([subject.id, await subject.start({ sim, initial: sim.server.authority.issue(), refreshBufferSeconds: 60 })]);
     }
+    usPerRequest = await interleavedBlocks(
+      running.map(([id, subject]) => [id, subject.api]),
+      plan,
+    );
   } finally {
     for (const [, subject] of running) await subject.stop();
     await sim.close();
@@ -100,7 +112,7 @@ function summarize(transport: Transport, usPerRequest: Map<string, number[]>): {
   return { table, raw: rows };
 }
 
-const pct = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
+export const pct = (ratio: number): string => `${(ratio * 100).toFixed(1)}%`;
 
 export const hotPath: Scenario = {
   id: 'hot-path',

@@ -3,6 +3,7 @@ import { late401Scenario } from './late-401.js';
 import { proactiveScenario } from './proactive.js';
 import { redisReplicasScenario } from './redis-replicas.js';
 import { refreshFailureScenario } from './refresh-failure.js';
+import { routesScenario } from './routes.js';
 import { scaleScenario } from './scale.js';
 import { stormScenario } from './storm.js';
 import type { Scenario } from './types.js';
@@ -10,6 +11,7 @@ import type { Scenario } from './types.js';
 /** Run order: the timing-sensitive hot path first, while the heap is small. */
 export const SCENARIOS: readonly Scenario[] = [
   hotPath,
+  routesScenario,
   stormScenario,
   late401Scenario,
   proactiveScenario,

@@ -1,4 +1,4 @@
-import { hasPathRule, NO_MATCH, ruleScore, type RouteRule } from './route-rules.js';
+import { NO_MATCH, pathRuleOrigins, ruleScore, type RouteRule } from './route-rules.js';
 import { insecureUrlReason, tryParseUrl } from '../core/secure-url.js';
 
 /** The parts of a request config that decide where it goes (as axios' buildFullPath reads them). */
@@ -28,11 +28,11 @@ const CACHE_LIMIT = 256;
  * range, >= 1.16.1) does: an absolute or `//host` URL wins over `baseURL` unless `allowAbsoluteUrls` is false, then
  * `new URL()` without a base in Node, against the page in a browser. Owners are cached per origin-deciding string,
  * so the usual request (relative URL, same `baseURL`) costs one string comparison however many routes there are;
- * only when some rule has a path is the joined URL the cache key.
+ * only on an origin where some rule has a path is the joined URL the cache key.
  * @see RFC 6750 §5.3, RFC 6749 §10.3
  */
 export function createRouteResolver<R extends Routable>(routes: readonly R[]): RouteResolver<R> {
-  const byPath = routes.some((route) => hasPathRule(route.rules));
+  const pathOrigins = new Set(routes.flatMap((route) => pathRuleOrigins(route.rules)));
   let lastRaw: string | undefined;
   let lastOwner: R | undefined;
 
@@ -42,6 +42,7 @@ export function createRouteResolver<R extends Routable>(routes: readonly R[]): R
   };
   const cached = memoize(decide);
   const isSelfContained = memoize(hasOwnAuthority);
+  const needsPath = memoize((raw) => pathOrigins.has(tryParseUrl(raw, pageHref())?.origin ?? ''));
 
   return (target) => {
     const raw = originDecidingString(target);
@@ -49,7 +50,7 @@ export function createRouteResolver<R extends Routable>(routes: readonly R[]): R
     // A baseURL without an authority of its own (`/`, `\`, `api`, `https:`): what the URL appends can turn it into
     // `//host` or `https:/host`, so decide on the joined URL itself (rare; never the hot path of an absolute baseURL).
     if (raw === target.baseURL && !isSelfContained(raw)) return decide(fullPath(target));
-    if (byPath) return cached(fullPath(target));
+    if (pathOrigins.size > 0 && needsPath(raw)) return cached(fullPath(target));
     lastRaw = raw;
     lastOwner = cached(raw);
     return lastOwner;

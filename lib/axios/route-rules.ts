@@ -47,9 +47,9 @@ export function ruleScore(rule: RouteRule, url: URL): number {
   return owns ? 1 + rule.path.length : NO_MATCH;
 }
 
-/** True when some rule can only be decided with the URL's path, not its origin alone. */
-export function hasPathRule(rules: readonly RouteRule[]): boolean {
-  return rules.some((rule) => typeof rule === 'object' && !(rule instanceof RegExp) && rule.path !== '');
+/** The origins where some rule can only be decided with the URL's path, not with the origin alone. */
+export function pathRuleOrigins(rules: readonly RouteRule[]): string[] {
+  return rules.flatMap((rule) => (typeof rule === 'object' && !(rule instanceof RegExp) && rule.path !== '' ? [rule.origin] : []));
 }
 
 /** Two rules that would always tie: the same prefix, the same RegExp source and flags, or the same function. */
