@@ -123,9 +123,16 @@ describe('routes (property): the owner is the handle whose rule matches the URL 
     { name: 'local', rules: ['http://127.0.0.1:8080'] },
   ].map((r) => ({ ...r, rules: resolveRouteRules(r.rules, undefined, false), allowInsecureHttp: false }));
   const adminPath = fc.constantFrom('', '/v1/admin', '/v1/admin/x', '/v1/administrator', '/v1/admin/../x', '/v1/%61dmin', '/V1/admin');
-  const routedUrl = fc.oneof(url, fc.tuple(url, adminPath).map(([u, p]) => u + p));
+  const routedUrl = fc.oneof(
+    url,
+    fc.tuple(url, adminPath).map(([u, p]) => u + p),
+  );
 
-  function expectedOwner(config: { url: string; baseURL?: string; allowAbsoluteUrls?: boolean }): string | undefined | 'not sent' {
+  function expectedOwner(config: {
+    url: string;
+    baseURL?: string;
+    allowAbsoluteUrls?: boolean;
+  }): 'app' | 'admin' | 'local' | 'not sent' | undefined {
     let full: string;
     try {
       full = instance.getUri(config);

@@ -47,7 +47,8 @@ export const routesScenario: Scenario = {
       const api = axios.create(sim.axiosDefaults);
       const origin = new URL(api.defaults.baseURL!).origin;
       handles.push(attachOAuth(api, { origins: origin, fetchToken: never, initialToken: sim.server.authority.issue() }));
-      for (const rule of layout.others(origin)) handles.push(attachOAuth(api, { origins: rule, fetchToken: never, allowInsecureHttp: true }));
+      for (const rule of layout.others(origin))
+        handles.push(attachOAuth(api, { origins: rule, fetchToken: never, allowInsecureHttp: true }));
       return [layout.id, api];
     });
     let usPerRequest: Map<string, number[]>;
