@@ -157,4 +157,21 @@ describe('redirects', () => {
     await expect(client.get('/start')).resolves.toMatchObject({ data: 'ok' });
     expect(fetchToken).toHaveBeenCalledTimes(2);
   });
+
+  it("routes: a redirect from one handle's origin to another handle's carries neither token, and a 401 there refreshes neither", async () => {
+    const other = await recorder((_req, res) => (res.writeHead(401, { 'www-authenticate': 'Bearer' }).end(), true));
+    const api = await recorder(redirectTo(302, `${other.origin}/landing`));
+    const client = axios.create({ baseURL: api.origin });
+    const first = jest.fn(async () => 'secret-token');
+    const second = jest.fn(async () => 'other-secret');
+    attachOAuth(client, { fetchToken: first, headerName: 'X-Api-Key', headerScheme: '' });
+    attachOAuth(client, { origins: other.origin, fetchToken: second });
+    const error = (await client.get('/start').catch((e: unknown) => e)) as AxiosError;
+    expect(error.response?.status).toBe(401);
+    expect(api.seen.map((s) => s.headers['x-api-key'])).toEqual(['secret-token']);
+    expect(other.seen).toHaveLength(1);
+    expect(JSON.stringify(other.seen[0]!.headers)).not.toMatch(/secret/);
+    expect(first).toHaveBeenCalledTimes(1);
+    expect(second).not.toHaveBeenCalled();
+  });
 });

@@ -223,4 +223,10 @@ describe('routes: several handles on one instance', () => {
     await waiting;
     expect(seen.at(-1)!.authorization).toBe('Bearer manual');
   });
+
+  it('refuses to share an instance with another copy of the package (ESM beside CJS) instead of fighting over requests', () => {
+    const { instance, source } = setUp();
+    Object.defineProperty(instance, Symbol.for('axios-oauth-lock.router'), { value: {}, configurable: true });
+    expect(() => attachOAuth(instance, { fetchToken: source('app') })).toThrow('already has attachOAuth() from another copy');
+  });
 });
