@@ -51,6 +51,22 @@ describe('examples', () => {
     expect(run.stdout.match(/^200 /gm)).toHaveLength(3);
   });
 
+  it('routes.ts sends /admin requests with the admin client\'s token and the others with the app client\'s', async () => {
+    const run = await runExample('routes.ts', {
+      ISSUER: auth.issuer,
+      API_URL: api.baseURL,
+      APP_CLIENT_ID: auth.clients.basic.clientId,
+      APP_CLIENT_SECRET: auth.clients.basic.clientSecret,
+      ADMIN_CLIENT_ID: auth.clients.post.clientId,
+      ADMIN_CLIENT_SECRET: auth.clients.post.clientSecret,
+    });
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const { basic, post } = auth.clients;
+    expect(run.stdout.trim().split('\n').sort()).toEqual(
+      [`/admin/audit ${post.clientId}`, `/admin/users ${post.clientId}`, `/orders/1 ${basic.clientId}`, `/orders/2 ${basic.clientId}`].sort(),
+    );
+  });
+
   it('refresh-token.ts redeems and rotates the refresh token', async () => {
     const run = await runExample('refresh-token.ts', {
       TOKEN_URL: auth.tokenUrl,
