@@ -51,7 +51,7 @@ describe('examples', () => {
     expect(run.stdout.match(/^200 /gm)).toHaveLength(3);
   });
 
-  it('routes.ts sends /admin requests with the admin client\'s token and the others with the app client\'s', async () => {
+  it("routes.ts sends /admin requests with the admin client's token and the others with the app client's", async () => {
     const run = await runExample('routes.ts', {
       ISSUER: auth.issuer,
       API_URL: api.baseURL,
@@ -63,7 +63,12 @@ describe('examples', () => {
     expect(run).toMatchObject({ code: 0, stderr: '' });
     const { basic, post } = auth.clients;
     expect(run.stdout.trim().split('\n').sort()).toEqual(
-      [`/admin/audit ${post.clientId}`, `/admin/users ${post.clientId}`, `/orders/1 ${basic.clientId}`, `/orders/2 ${basic.clientId}`].sort(),
+      [
+        `/admin/audit ${post.clientId}`,
+        `/admin/users ${post.clientId}`,
+        `/orders/1 ${basic.clientId}`,
+        `/orders/2 ${basic.clientId}`,
+      ].sort(),
     );
   });
 
