@@ -10,9 +10,19 @@ import type { SigningKeyInput } from '../jose/import-key.js';
  * - `'private_key_jwt'`: a JWT signed with `privateKey`, fresh for every request (RFC 7523 §2.2, OIDC Core §9).
  * - `'client_secret_jwt'`: a JWT signed with HS256 over `clientSecret`, fresh for every request; the secret itself
  *   is never sent.
- * @see RFC 6749 §2.3.1, RFC 7591 §2, RFC 7523 §2.2
+ * - `'tls_client_auth'` / `'self_signed_tls_client_auth'`: mutual TLS with the client certificate of the
+ *   `httpClient`'s agent (PKI-issued, or self-signed and registered); only `client_id` in the body, and the
+ *   server's `mtls_endpoint_aliases` are used when it has them (RFC 8705 §2, §5).
+ * @see RFC 6749 §2.3.1, RFC 7591 §2, RFC 7523 §2.2, RFC 8705 §2
  */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none' | 'private_key_jwt' | 'client_secret_jwt';
+export type ClientAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'none'
+  | 'private_key_jwt'
+  | 'client_secret_jwt'
+  | 'tls_client_auth'
+  | 'self_signed_tls_client_auth';
 
 /**
  * The `aud` of a client assertion.

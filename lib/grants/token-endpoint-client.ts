@@ -130,11 +130,17 @@ async function resolveEndpoints(options: ResolvedEndpointOptions, signal?: Abort
       `Discovery failed: ${source.issuer} supports neither ${usable} (token_endpoint_auth_methods_supported); set "authMethod"`,
     );
   }
-  const revocationEndpoint = source.revocationUrl ?? metadata.revocationEndpoint;
+  // RFC 8705 §5: a client that authenticates with its certificate uses the aliases, where the server asks for one.
+  const aliases = isCertificateAuth(authMethod) ? metadata.mtlsAliases : undefined;
+  const revocationEndpoint = source.revocationUrl ?? aliases?.revocationEndpoint ?? metadata.revocationEndpoint;
   return {
-    tokenEndpoint: metadata.tokenEndpoint,
+    tokenEndpoint: aliases?.tokenEndpoint ?? metadata.tokenEndpoint,
     authMethod,
     issuer: metadata.issuer,
     ...(revocationEndpoint ? { revocationEndpoint } : {}),
   };
+}
+
+function isCertificateAuth(method: ClientAuthMethod): boolean {
+  return method === 'tls_client_auth' || method === 'self_signed_tls_client_auth';
 }

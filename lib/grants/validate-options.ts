@@ -51,9 +51,11 @@ const AUTH_METHODS: readonly ClientAuthMethod[] = [
   'none',
   'private_key_jwt',
   'client_secret_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
 ];
 /** Methods that need no `clientSecret`. */
-const SECRETLESS: readonly ClientAuthMethod[] = ['none', 'private_key_jwt'];
+const SECRETLESS: readonly ClientAuthMethod[] = ['none', 'private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'];
 const DISCOVERY_MODES: readonly DiscoveryMode[] = ['auto', 'openid-configuration', 'oauth-authorization-server'];
 
 /**
