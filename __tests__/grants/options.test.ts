@@ -8,9 +8,9 @@ describe('grant options are checked at creation', () => {
     [{ ...base, clientId: '' }, TypeError, '"options.clientId" must be a non-empty string'],
     [{ ...base, clientSecret: undefined }, TypeError, '"options.clientSecret" must be a non-empty string'],
     [
-      { ...base, authMethod: 'private_key_jwt' },
+      { ...base, authMethod: 'client_secret_jws' },
       TypeError,
-      `"options.authMethod" must be one of 'client_secret_basic', 'client_secret_post', 'none'`,
+      `"options.authMethod" must be one of 'client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt', 'client_secret_jwt'`,
     ],
     [{ clientId: 'id', clientSecret: 's' }, TypeError, '"options" must have exactly one of "tokenUrl" and "issuer"'],
     [{ ...base, issuer: 'https://auth.example.com' }, TypeError, '"options" must have exactly one of "tokenUrl" and "issuer"'],

@@ -1,3 +1,4 @@
+import { JWT_BEARER_ASSERTION_TYPE } from './client-assertion.js';
 import type { ClientAuthMethod } from './grant-options.js';
 
 /**
@@ -25,9 +26,15 @@ export interface ClientAuthentication {
 
 /**
  * Client authentication for the token and revocation endpoints. Credentials never go in the URL (RFC 6749 §2.3.1).
- * @see RFC 6749 §2.3.1, RFC 7591 §2 (`token_endpoint_auth_method`)
+ * @param assertion the signed client assertion of a JWT method (private_key_jwt, client_secret_jwt), made for this request.
+ * @see RFC 6749 §2.3.1, RFC 7591 §2 (`token_endpoint_auth_method`), RFC 7523 §2.2
  */
-export function clientAuthentication(method: ClientAuthMethod, clientId: string, clientSecret: string | undefined): ClientAuthentication {
+export function clientAuthentication(
+  method: ClientAuthMethod,
+  clientId: string,
+  clientSecret: string | undefined,
+  assertion?: string,
+): ClientAuthentication {
   if (method === 'client_secret_basic') {
     const credentials = `${formEncode(clientId)}:${formEncode(clientSecret ?? '')}`;
     // formEncode left only ASCII, so btoa is safe here and works in browsers as well as Node.
@@ -42,17 +49,35 @@ export function clientAuthentication(method: ClientAuthMethod, clientId: string,
       headers: {},
     };
   }
+  if (method === 'private_key_jwt' || method === 'client_secret_jwt') {
+    return {
+      params: [
+        ['client_id', clientId],
+        ['client_assertion_type', JWT_BEARER_ASSERTION_TYPE],
+        ['client_assertion', assertion ?? ''],
+      ],
+      headers: {},
+    };
+  }
   return { params: [['client_id', clientId]], headers: {} };
 }
 
 /**
- * The method to use when the user chose none: `client_secret_basic` (RFC 6749 §2.3.1 makes it the one every server
- * supports) unless the server's metadata lists only `client_secret_post`; `none` for a public client.
+ * The method to use when the user chose none: with a `privateKey`, `private_key_jwt`; with a secret,
+ * `client_secret_basic` (RFC 6749 §2.3.1 makes it the one every server supports) unless the server's metadata
+ * lists only `client_secret_post` or only `client_secret_jwt`; `none` for a public client. `undefined` when the
+ * server lists none of the methods this client can use.
  * @param supported the server's `token_endpoint_auth_methods_supported`, when discovered.
  */
-export function defaultAuthMethod(hasSecret: boolean, supported: readonly string[] | undefined): ClientAuthMethod | undefined {
+export function defaultAuthMethod(
+  hasSecret: boolean,
+  supported: readonly string[] | undefined,
+  hasPrivateKey = false,
+): ClientAuthMethod | undefined {
+  if (hasPrivateKey) return supported === undefined || supported.includes('private_key_jwt') ? 'private_key_jwt' : undefined;
   if (!hasSecret) return 'none';
   if (supported === undefined || supported.includes('client_secret_basic')) return 'client_secret_basic';
   if (supported.includes('client_secret_post')) return 'client_secret_post';
+  if (supported.includes('client_secret_jwt')) return 'client_secret_jwt';
   return undefined;
 }

@@ -3,9 +3,9 @@ import type { TokenEndpointOptions } from './grant-options.js';
 import { createTokenEndpointClient } from './token-endpoint-client.js';
 import { grantTokenSource } from './token-source.js';
 import { requireString } from '../core/validate.js';
-import { validateEndpointOptions } from './validate-options.js';
+import { usesSecret, validateEndpointOptions } from './validate-options.js';
 
-/** Options of {@link clientCredentials}. `clientSecret` is required unless `authMethod` is `'none'`. */
+/** Options of {@link clientCredentials}. `clientSecret` is required unless the client authenticates without it (`'none'`, `'private_key_jwt'`). */
 export type ClientCredentialsOptions = TokenEndpointOptions;
 
 /**
@@ -29,7 +29,7 @@ export type ClientCredentialsOptions = TokenEndpointOptions;
  */
 export function clientCredentials(options: ClientCredentialsOptions): TokenSource {
   const resolved = validateEndpointOptions(options, 'clientCredentials');
-  if (resolved.authMethod !== 'none') requireString(options.clientSecret, 'options.clientSecret');
+  if (usesSecret(resolved)) requireString(options.clientSecret, 'options.clientSecret');
   const client = createTokenEndpointClient(resolved);
   return grantTokenSource(async ({ signal }) => {
     const fields = await client.requestToken([['grant_type', 'client_credentials']], signal, []);

@@ -13,6 +13,8 @@ export interface ServerMetadata {
   revocationEndpoint?: string;
   /** `token_endpoint_auth_methods_supported`, when the document lists it. */
   authMethods?: string[];
+  /** `mtls_endpoint_aliases`: the endpoints to use with a TLS client certificate (RFC 8705 §5). */
+  mtlsAliases?: { tokenEndpoint?: string; revocationEndpoint?: string };
 }
 
 /** Which issuer to look up, and how. */
@@ -101,13 +103,24 @@ function readMetadata(response: AxiosResponse<unknown>, url: string, request: Di
   if (revocation !== undefined) metadata.revocationEndpoint = revocation;
   const methods = body.token_endpoint_auth_methods_supported;
   if (Array.isArray(methods) && methods.every((m) => typeof m === 'string')) metadata.authMethods = methods;
+  const aliases = mtlsAliases(body.mtls_endpoint_aliases, request);
+  if (aliases !== undefined) metadata.mtlsAliases = aliases;
   return metadata;
 }
 
-function endpoint(body: Record<string, unknown>, name: string, request: DiscoveryRequest): string | undefined {
-  if (body[name] === undefined && name !== 'token_endpoint') return undefined;
+/** RFC 8705 §5: a JSON object of endpoint names to the URLs that accept a client certificate; checked like the others. */
+function mtlsAliases(value: unknown, request: DiscoveryRequest): ServerMetadata['mtlsAliases'] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const aliases = value as Record<string, unknown>;
+  const tokenEndpoint = endpoint(aliases, 'mtls_endpoint_aliases.token_endpoint', request, 'token_endpoint');
+  const revocationEndpoint = endpoint(aliases, 'mtls_endpoint_aliases.revocation_endpoint', request, 'revocation_endpoint');
+  return { ...(tokenEndpoint ? { tokenEndpoint } : {}), ...(revocationEndpoint ? { revocationEndpoint } : {}) };
+}
+
+function endpoint(body: Record<string, unknown>, name: string, request: DiscoveryRequest, member = name): string | undefined {
+  if (body[member] === undefined && name !== 'token_endpoint') return undefined;
   try {
-    return parseEndpointOption(body[name], name, request.allowInsecureHttp).href;
+    return parseEndpointOption(body[member], name, request.allowInsecureHttp).href;
   } catch (error) {
     throw failed(`the metadata of ${request.issuer} is unusable: ${(error as Error).message}`);
   }

@@ -1,13 +1,36 @@
 import type { AxiosInstance } from 'axios';
+import type { SigningAlg } from '../jose/algorithms.js';
+import type { SigningKeyInput } from '../jose/import-key.js';
 
 /**
  * How the client authenticates at the token and revocation endpoints (RFC 7591 names).
  * - `'client_secret_basic'`: HTTP Basic with id and secret form-encoded first (RFC 6749 §2.3.1, Appendix B).
  * - `'client_secret_post'`: `client_id` and `client_secret` in the form body (allowed, NOT RECOMMENDED by RFC 6749).
  * - `'none'`: a public client; only `client_id` in the body.
- * @see RFC 6749 §2.3.1, RFC 7591 §2
+ * - `'private_key_jwt'`: a JWT signed with `privateKey`, fresh for every request (RFC 7523 §2.2, OIDC Core §9).
+ * - `'client_secret_jwt'`: a JWT signed with HS256 over `clientSecret`, fresh for every request; the secret itself
+ *   is never sent.
+ * - `'tls_client_auth'` / `'self_signed_tls_client_auth'`: mutual TLS with the client certificate of the
+ *   `httpClient`'s agent (PKI-issued, or self-signed and registered); only `client_id` in the body, and the
+ *   server's `mtls_endpoint_aliases` are used when it has them (RFC 8705 §2, §5).
+ * @see RFC 6749 §2.3.1, RFC 7591 §2, RFC 7523 §2.2, RFC 8705 §2
  */
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
+export type ClientAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'none'
+  | 'private_key_jwt'
+  | 'client_secret_jwt'
+  | 'tls_client_auth'
+  | 'self_signed_tls_client_auth';
+
+/**
+ * The `aud` of a client assertion.
+ * - `'issuer'`: the issuer identifier (RFC 7523bis; what current servers expect).
+ * - `'token-endpoint'`: the token endpoint URL (Entra ID, Okta and older servers require it); revocation requests
+ *   carry the same value.
+ */
+export type AssertionAudience = 'issuer' | 'token-endpoint';
 
 /** Which well-known metadata document `issuer` is resolved with. */
 export type DiscoveryMode =
@@ -45,6 +68,28 @@ export interface TokenEndpointOptions {
    * that one), 'none' without
    */
   authMethod?: ClientAuthMethod;
+  /**
+   * The private key of `private_key_jwt`: a `CryptoKey` (may be non-extractable), a private JWK (with `d`), or an
+   * unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`). Given without `authMethod`, the method is
+   * `private_key_jwt`. Never appears in an error.
+   * @default undefined
+   */
+  privateKey?: SigningKeyInput;
+  /** The `kid` header of the client assertion: which of the client's registered keys signed it. @default none */
+  keyId?: string;
+  /**
+   * The algorithm of `private_key_jwt` assertions.
+   * @default the key's own: the JWK's `alg`, the CryptoKey's algorithm, else EC P-256 → 'ES256', RSA → 'RS256',
+   * Ed25519 → 'EdDSA' ('HS256' for client_secret_jwt)
+   */
+  signingAlg?: SigningAlg;
+  /** More protected-header fields of the client assertion, e.g. `{ 'x5t#S256': thumbprint }` for Entra ID. @default none */
+  assertionHeader?: Record<string, string>;
+  /**
+   * The `aud` of client assertions.
+   * @default 'issuer' when `issuer` is given, 'token-endpoint' with `tokenUrl` alone
+   */
+  assertionAudience?: AssertionAudience;
   /** Requested scope; an array is sent space-delimited. @default undefined (the server's default scope) */
   scope?: string | string[];
   /** `audience` parameter, used by some servers (Auth0, Okta) to pick the API. @default undefined */
@@ -80,7 +125,16 @@ export const DEFAULT_RETRY_DELAY_MS = 250;
 export const DEFAULT_MAX_RETRY_DELAY_MS = 10_000;
 
 /** Parameters a grant sets itself; `extraParams` may not override them. */
-export const RESERVED_PARAMS = ['grant_type', 'client_id', 'client_secret', 'refresh_token', 'username', 'password'];
+export const RESERVED_PARAMS = [
+  'grant_type',
+  'client_id',
+  'client_secret',
+  'client_assertion',
+  'client_assertion_type',
+  'refresh_token',
+  'username',
+  'password',
+];
 
 /** The grant factories, as named in option errors. */
 export type GrantName = 'clientCredentials' | 'refreshTokenGrant' | 'passwordGrant';
@@ -94,6 +148,11 @@ const ENDPOINT_KEYS: Record<keyof TokenEndpointOptions, true> = {
   clientId: true,
   clientSecret: true,
   authMethod: true,
+  privateKey: true,
+  keyId: true,
+  signingAlg: true,
+  assertionHeader: true,
+  assertionAudience: true,
   scope: true,
   audience: true,
   resource: true,

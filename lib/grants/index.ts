@@ -10,3 +10,6 @@ export {
   type DiscoveryMode,
   type TokenEndpointOptions,
 } from './grant-options.js';
+export type { AssertionAudience } from './grant-options.js';
+export type { SigningAlg } from '../jose/algorithms.js';
+export type { SigningKeyInput } from '../jose/import-key.js';

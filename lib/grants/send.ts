@@ -20,19 +20,23 @@ export interface RetryPolicy {
  * whatever its status; rejects with the network error, redacted, when no attempt got a response, or with the
  * caller's abort reason as soon as `signal` aborts.
  * Redirects are not followed: the request carries credentials (RFC 9700 §4.12; reliability S-10).
+ * @param config the request, or a function that builds each attempt's request (fresh single-use credentials).
  * @param secrets values to scrub from a network error's message and stack, besides its body and credential headers.
  */
 export async function sendWithRetries(
   http: AxiosInstance,
-  config: AxiosRequestConfig,
+  config: AxiosRequestConfig | (() => Promise<AxiosRequestConfig>),
   policy: RetryPolicy,
   signal: AbortSignal | undefined,
   secrets: readonly (string | undefined)[],
 ): Promise<AxiosResponse<unknown>> {
   for (let attempt = 0; ; attempt++) {
+    // A function builds each attempt anew: a client assertion or a DPoP proof is single-use, and a retry that
+    // resent one would be refused as a replay (RFC 7523 §3 jti, RFC 9449 §11.1).
+    const attemptConfig = typeof config === 'function' ? await config() : config;
     let response: AxiosResponse<unknown>;
     try {
-      response = await sendOnce(http, config, policy.timeoutMs, signal);
+      response = await sendOnce(http, attemptConfig, policy.timeoutMs, signal);
     } catch (error) {
       // The caller's own abort reason is theirs and holds nothing of ours: passed on untouched (a DOMException's
       // message cannot even be written).

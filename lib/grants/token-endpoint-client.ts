@@ -1,4 +1,4 @@
-import type { AxiosResponse } from 'axios';
+import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { ErrorCode, TokenRefreshError } from '../core/errors.js';
 import type { TokenFields } from '../core/token.js';
 import { clientAuthentication, defaultAuthMethod, encodeForm } from './client-auth.js';
@@ -34,6 +34,8 @@ interface Endpoints {
   tokenEndpoint: string;
   revocationEndpoint?: string;
   authMethod: ClientAuthMethod;
+  /** The issuer identifier, when known (the default `aud` of client assertions). */
+  issuer?: string;
 }
 
 const FORM_HEADERS = { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8', Accept: 'application/json' };
@@ -41,30 +43,37 @@ const FORM_HEADERS = { 'Content-Type': 'application/x-www-form-urlencoded;charse
 /** The token endpoint client of one grant; endpoints are resolved (and discovered) on first use, not at creation. */
 export function createTokenEndpointClient(options: ResolvedEndpointOptions): TokenEndpointClient {
   const { source, clientId, clientSecret } = options;
+  /** @param secrets gains every assertion sent, so that an error echoing one is scrubbed of it. */
   function post(
     url: string,
-    method: ClientAuthMethod,
+    endpoints: Endpoints,
     params: Array<[string, string]>,
     signal: AbortSignal | undefined,
-    secrets: readonly (string | undefined)[],
+    secrets: Array<string | undefined>,
   ): Promise<AxiosResponse<unknown>> {
-    const auth = clientAuthentication(method, clientId, clientSecret);
-    // RFC 6749 §3.2: POST, form-encoded body; credentials never in the URL.
-    const data = encodeForm([...params, ...auth.params]);
-    const config = { method: 'POST', url, data, headers: { ...FORM_HEADERS, ...auth.headers } };
-    return sendWithRetries(options.http, config, options.retry, signal, secrets);
+    const method = endpoints.authMethod;
+    const build = async (): Promise<AxiosRequestConfig> => {
+      const assertion = await clientAssertionFor(options, endpoints);
+      if (assertion !== undefined) secrets.push(assertion);
+      const auth = clientAuthentication(method, clientId, clientSecret, assertion);
+      // RFC 6749 §3.2: POST, form-encoded body; credentials never in the URL.
+      const data = encodeForm([...params, ...auth.params]);
+      return { method: 'POST', url, data, headers: { ...FORM_HEADERS, ...auth.headers } };
+    };
+    return sendWithRetries(options.http, build, options.retry, signal, secrets);
   }
 
   return {
     async requestToken(grant, signal, secrets) {
-      const { tokenEndpoint, authMethod } = await resolveEndpoints(options, signal);
+      const endpoints = await resolveEndpoints(options, signal);
       const allSecrets = [clientSecret, ...secrets];
-      const response = await post(tokenEndpoint, authMethod, [...grant, ...options.params], signal, allSecrets);
+      const response = await post(endpoints.tokenEndpoint, endpoints, [...grant, ...options.params], signal, allSecrets);
       return readTokenResponse(response, allSecrets);
     },
     mayRevoke: 'issuer' in source || source.revocationUrl !== undefined,
     async revoke(token, hint) {
-      const { revocationEndpoint, authMethod } = await resolveEndpoints(options);
+      const endpoints = await resolveEndpoints(options);
+      const { revocationEndpoint } = endpoints;
       if (revocationEndpoint === undefined) return;
       const secrets = [clientSecret, token];
       const params: Array<[string, string]> = [
@@ -74,7 +83,7 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
       let response: AxiosResponse<unknown>;
       try {
         // RFC 7009 §2.1: the token and a hint, in the body, client-authenticated like the token endpoint.
-        response = await post(revocationEndpoint, authMethod, params, undefined, secrets);
+        response = await post(revocationEndpoint, endpoints, params, undefined, secrets);
       } catch (error) {
         throw revocationUnreachable(error, secrets);
       }
@@ -83,12 +92,23 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
   };
 }
 
+/**
+ * A fresh client assertion for a JWT method, `undefined` for any other. Its `aud` is the issuer, or the token
+ * endpoint, for the token and the revocation endpoint alike (RFC 7523 §3; RFC 7523bis prefers the issuer).
+ */
+async function clientAssertionFor(options: ResolvedEndpointOptions, endpoints: Endpoints): Promise<string | undefined> {
+  if (endpoints.authMethod !== 'private_key_jwt' && endpoints.authMethod !== 'client_secret_jwt') return undefined;
+  const maker = options.assertion!;
+  const aud = maker.audience === 'issuer' && endpoints.issuer !== undefined ? endpoints.issuer : endpoints.tokenEndpoint;
+  return maker.create(options.clientId, aud);
+}
+
 /** The endpoints and auth method to use: as configured, or from the issuer's (cached) metadata. */
 async function resolveEndpoints(options: ResolvedEndpointOptions, signal?: AbortSignal): Promise<Endpoints> {
-  const { source, clientSecret } = options;
+  const { source, clientSecret, hasPrivateKey } = options;
   const hasSecret = clientSecret !== undefined;
   if ('tokenUrl' in source) {
-    const authMethod = options.authMethod ?? defaultAuthMethod(hasSecret, undefined)!;
+    const authMethod = options.authMethod ?? defaultAuthMethod(hasSecret, undefined, hasPrivateKey)!;
     return { tokenEndpoint: source.tokenUrl, authMethod, ...(source.revocationUrl ? { revocationEndpoint: source.revocationUrl } : {}) };
   }
   // The refresh's signal: a refresh that gave up stops waiting for discovery too (issue 9).
@@ -102,13 +122,25 @@ async function resolveEndpoints(options: ResolvedEndpointOptions, signal?: Abort
     },
     signal,
   );
-  const authMethod = options.authMethod ?? defaultAuthMethod(hasSecret, metadata.authMethods);
+  const authMethod = options.authMethod ?? defaultAuthMethod(hasSecret, metadata.authMethods, hasPrivateKey);
   if (authMethod === undefined) {
+    const usable = hasPrivateKey ? 'private_key_jwt' : 'client_secret_basic, client_secret_post nor client_secret_jwt';
     throw new TokenRefreshError(
       ErrorCode.DISCOVERY_FAILED,
-      `Discovery failed: ${source.issuer} supports neither client_secret_basic nor client_secret_post; set "authMethod"`,
+      `Discovery failed: ${source.issuer} supports neither ${usable} (token_endpoint_auth_methods_supported); set "authMethod"`,
     );
   }
-  const revocationEndpoint = source.revocationUrl ?? metadata.revocationEndpoint;
-  return { tokenEndpoint: metadata.tokenEndpoint, authMethod, ...(revocationEndpoint ? { revocationEndpoint } : {}) };
+  // RFC 8705 §5: a client that authenticates with its certificate uses the aliases, where the server asks for one.
+  const aliases = isCertificateAuth(authMethod) ? metadata.mtlsAliases : undefined;
+  const revocationEndpoint = source.revocationUrl ?? aliases?.revocationEndpoint ?? metadata.revocationEndpoint;
+  return {
+    tokenEndpoint: aliases?.tokenEndpoint ?? metadata.tokenEndpoint,
+    authMethod,
+    issuer: metadata.issuer,
+    ...(revocationEndpoint ? { revocationEndpoint } : {}),
+  };
+}
+
+function isCertificateAuth(method: ClientAuthMethod): boolean {
+  return method === 'tls_client_auth' || method === 'self_signed_tls_client_auth';
 }

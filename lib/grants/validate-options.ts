@@ -21,6 +21,7 @@ import {
 } from './grant-options.js';
 import { parseEndpointOption } from '../core/secure-url.js';
 import type { RetryPolicy } from './send.js';
+import { resolveClientAssertion, type ClientAssertion } from './client-assertion.js';
 
 /** Where the endpoints come from: given, or discovered from the issuer. */
 export type EndpointSource =
@@ -33,6 +34,10 @@ export interface ResolvedEndpointOptions {
   clientSecret?: string;
   /** `undefined`: not chosen by the user; decided once the server's supported methods are known. */
   authMethod?: ClientAuthMethod;
+  /** The assertion maker of a JWT-authenticated client (private_key_jwt, client_secret_jwt). */
+  assertion?: ClientAssertion;
+  /** A `privateKey` was given: discovery picks private_key_jwt. */
+  hasPrivateKey: boolean;
   /** scope, audience, resource and extraParams, ready to be form-encoded. */
   params: Array<[string, string]>;
   http: AxiosInstance;
@@ -40,7 +45,17 @@ export interface ResolvedEndpointOptions {
   allowInsecureHttp: boolean;
 }
 
-const AUTH_METHODS: readonly ClientAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none'];
+const AUTH_METHODS: readonly ClientAuthMethod[] = [
+  'client_secret_basic',
+  'client_secret_post',
+  'none',
+  'private_key_jwt',
+  'client_secret_jwt',
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+];
+/** Methods that need no `clientSecret`. */
+const SECRETLESS: readonly ClientAuthMethod[] = ['none', 'private_key_jwt', 'tls_client_auth', 'self_signed_tls_client_auth'];
 const DISCOVERY_MODES: readonly DiscoveryMode[] = ['auto', 'openid-configuration', 'oauth-authorization-server'];
 
 /**
@@ -54,14 +69,18 @@ export function validateEndpointOptions(options: TokenEndpointOptions, grant: Gr
   requireWellFormedString(options.clientId, `${path}.clientId`);
   if (options.clientSecret !== undefined) requireWellFormedString(options.clientSecret, `${path}.clientSecret`);
   const authMethod = optionalEnum(options.authMethod, AUTH_METHODS, `${path}.authMethod`);
-  if (authMethod !== undefined && authMethod !== 'none' && options.clientSecret === undefined) {
+  if (authMethod !== undefined && !SECRETLESS.includes(authMethod) && options.clientSecret === undefined) {
     throw new TypeError(`"${path}.clientSecret" is required with authMethod '${authMethod}'`);
   }
+  const source = endpointSource(options, path, allowInsecureHttp);
+  const assertion = resolveClientAssertion(options, authMethod, path);
   return {
-    source: endpointSource(options, path, allowInsecureHttp),
+    source,
     clientId: options.clientId,
     ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
     ...(authMethod === undefined ? {} : { authMethod }),
+    ...(assertion === undefined ? {} : { assertion }),
+    hasPrivateKey: options.privateKey !== undefined,
     params: requestParams(options, path),
     http: httpClient(options.httpClient, `${path}.httpClient`),
     retry: {
@@ -73,6 +92,12 @@ export function validateEndpointOptions(options: TokenEndpointOptions, grant: Gr
     },
     allowInsecureHttp,
   };
+}
+
+/** Whether the client authenticates with its secret (an unchosen method with no key means a secret method). */
+export function usesSecret(resolved: ResolvedEndpointOptions): boolean {
+  const method = resolved.authMethod;
+  return method === undefined ? !resolved.hasPrivateKey : !SECRETLESS.includes(method);
 }
 
 function endpointSource(options: TokenEndpointOptions, path: string, allowInsecureHttp: boolean): EndpointSource {
