@@ -6,6 +6,7 @@ import { discover } from './discovery.js';
 import type { ClientAuthMethod } from './grant-options.js';
 import { readRevocationResponse, revocationUnreachable } from './revocation.js';
 import { sendWithRetries } from './send.js';
+import type { TokenRequestTrace } from './token-request-trace.js';
 import { readTokenResponse } from './token-response.js';
 import type { ResolvedEndpointOptions } from './validate-options.js';
 
@@ -47,19 +48,21 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
     params: Array<[string, string]>,
     signal: AbortSignal | undefined,
     secrets: readonly (string | undefined)[],
+    trace?: TokenRequestTrace,
   ): Promise<AxiosResponse<unknown>> {
     const auth = clientAuthentication(method, clientId, clientSecret);
     // RFC 6749 §3.2: POST, form-encoded body; credentials never in the URL.
     const data = encodeForm([...params, ...auth.params]);
     const config = { method: 'POST', url, data, headers: { ...FORM_HEADERS, ...auth.headers } };
-    return sendWithRetries(options.http, config, options.retry, signal, secrets);
+    return sendWithRetries(options.http, config, options.retry, signal, secrets, trace);
   }
 
   return {
     async requestToken(grant, signal, secrets) {
       const { tokenEndpoint, authMethod } = await resolveEndpoints(options, signal);
       const allSecrets = [clientSecret, ...secrets];
-      const response = await post(tokenEndpoint, authMethod, [...grant, ...options.params], signal, allSecrets);
+      const trace = { grantType: grant.find(([name]) => name === 'grant_type')?.[1] ?? '', url: tokenEndpoint, signal };
+      const response = await post(tokenEndpoint, authMethod, [...grant, ...options.params], signal, allSecrets, trace);
       return readTokenResponse(response, allSecrets);
     },
     mayRevoke: 'issuer' in source || source.revocationUrl !== undefined,
