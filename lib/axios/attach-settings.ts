@@ -23,6 +23,7 @@ const TOKEN_OPTIONS: Record<keyof TokenManagerOptions, true> = {
   onBackgroundError: true,
   now: true,
   storage: true,
+  onEvent: true,
 };
 const ATTACH_ONLY_OPTIONS: Record<Exclude<keyof AttachOAuthOptions, keyof TokenManagerOptions>, true> = {
   tokenManager: true,

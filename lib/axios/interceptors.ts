@@ -4,6 +4,7 @@ import type { RequestOwner } from './augmentation.js';
 import type { Routable } from './origin-guard.js';
 import { answeredByTokenOrigin, createRedirectGuard, withRedirectGuard } from './redirect-guard.js';
 import { redactError } from '../core/redact.js';
+import { emitReplay } from './replay-event.js';
 import type { Token } from '../core/token.js';
 import type { TokenManager } from '../core/token-manager.js';
 
@@ -95,12 +96,14 @@ function createResponseErrorInterceptor(s: InterceptorSettings): Route['rejected
     ) {
       throw redactApiError(error, s.headerName);
     }
+    const stale = state.generation !== s.manager.generation;
     try {
       await untilSettledOrAborted(s.manager.tokenAfterRejection(state.generation), config);
     } catch (refreshError) {
       redactApiError(error, s.headerName);
       throw refreshError;
     }
+    emitReplay(s.manager, state.generation, stale);
     return s.instance.request({ ...config, oauthLockState: { ...state, replayed: true } });
   };
 }

@@ -1,4 +1,6 @@
 import { ErrorCode, TokenRefreshError } from './errors.js';
+import type { EventSink } from './event-sink.js';
+import { eventError } from './events.js';
 import type { TokenManagerOptions } from './options.js';
 import type { Token, TokenInput } from './token.js';
 
@@ -12,8 +14,11 @@ const OVERRUN: unique symbol = Symbol('overrun');
 export class Hooks {
   readonly #options: Pick<TokenManagerOptions, 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError'>;
 
-  constructor(options: Pick<TokenManagerOptions, 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError'>) {
+  readonly #events: EventSink | undefined;
+
+  constructor(options: Pick<TokenManagerOptions, 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError'>, events?: EventSink) {
     this.#options = options;
+    this.#events = events;
   }
 
   tokenUpdated(token: Token): void {
@@ -56,6 +61,9 @@ export class Hooks {
   }
 
   report(error: unknown): void {
+    if (this.#events?.wants('backgroundError') === true) {
+      this.#events.emit('backgroundError', { type: 'background-error', error: eventError(error) });
+    }
     const hook = this.#options.onBackgroundError;
     if (hook === undefined) return;
     try {

@@ -1,3 +1,4 @@
+import type { OAuthLockEventListener } from './events.js';
 import { readToken, type Token, type TokenInput } from './token.js';
 import type { TokenStorage } from './token-storage.js';
 import { MAX_TIMER_MS, durationMsOption, numberOption, optionalBoolean, requireFunction } from './validate.js';
@@ -99,6 +100,13 @@ export interface TokenManagerOptions {
    * @default none: the token lives in this manager only
    */
   storage?: TokenStorage;
+  /**
+   * Told what the lock decides: refresh start and end, token endpoint attempts, replays, storage lock waits and
+   * background errors (README "Observability"). No payload holds a secret. Called synchronously; what it throws is
+   * reported to `onBackgroundError` and never reaches a request.
+   * @default undefined (no listener: no event is built)
+   */
+  onEvent?: OAuthLockEventListener;
 }
 
 export const DEFAULT_REFRESH_BUFFER_SECONDS = 60;
@@ -113,7 +121,7 @@ export type ResolvedTokenManagerOptions = Required<
     'fetchToken' | 'refreshBufferSeconds' | 'refreshTimeoutMs' | 'minRefreshIntervalMs' | 'retryIntervalMs' | 'keepFresh' | 'now'
   >
 > &
-  Pick<TokenManagerOptions, 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError' | 'storage'> & {
+  Pick<TokenManagerOptions, 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError' | 'onEvent' | 'storage'> & {
     /** `initialToken`, read; its `accessToken` is `''` when only a refresh token was given. */
     initialToken?: Token;
   };
@@ -122,7 +130,7 @@ export type ResolvedTokenManagerOptions = Required<
 export function validateTokenManagerOptions(options: TokenManagerOptions, path = 'options'): ResolvedTokenManagerOptions {
   if (options === null || typeof options !== 'object') throw new TypeError(`"${path}" must be an object`);
   requireFunction(options.fetchToken, `${path}.fetchToken`);
-  for (const hook of ['onTokenUpdate', 'onRefreshFailed', 'onBackgroundError', 'now'] as const) {
+  for (const hook of ['onTokenUpdate', 'onRefreshFailed', 'onBackgroundError', 'onEvent', 'now'] as const) {
     if (options[hook] !== undefined) requireFunction(options[hook], `${path}.${hook}`);
   }
   if (options.storage !== undefined) validateStorage(options.storage, `${path}.storage`);

@@ -1,9 +1,11 @@
 import { ErrorCode, TokenRefreshError, isOAuthError } from './errors.js';
+import { EventSink, lendSink } from './event-sink.js';
 import { Hooks } from './hooks.js';
-import { obtainToken, writeStored } from './obtain-token.js';
+import { writeStored } from './obtain-token.js';
 import { validateTokenManagerOptions, type RefreshReason, type TokenManagerOptions } from './options.js';
 import { RefreshTimer } from './refresh-timer.js';
 import { toRefreshError } from './refresh-error.js';
+import { traceRefresh, type RefreshTrace } from './trace-refresh.js';
 import type { TokenStorage } from './token-storage.js';
 import { normalizeToken, type Token, type TokenInput } from './token.js';
 
@@ -38,6 +40,8 @@ interface Attempt {
   nested: boolean;
   /** Settles the attempt's waiters at once when `clear()` or `setToken()` abandons it, whatever the source does. */
   abandon: () => void;
+  /** Callers awaiting it (for the `refresh:end` event). */
+  waiters: number;
 }
 export class TokenManager {
   readonly #fetchToken: TokenManagerOptions['fetchToken'];
@@ -47,6 +51,7 @@ export class TokenManager {
   readonly #minIntervalMs: number;
   readonly #retryIntervalMs: number;
   readonly #hooks: Hooks;
+  readonly #events: EventSink;
   readonly #timer: RefreshTimer | undefined;
   readonly #storage: TokenStorage | undefined;
   readonly #unsubscribe: (() => void) | undefined;
@@ -81,7 +86,9 @@ export class TokenManager {
     this.#timeoutMs = o.refreshTimeoutMs;
     this.#minIntervalMs = o.minRefreshIntervalMs;
     this.#retryIntervalMs = o.retryIntervalMs;
-    this.#hooks = new Hooks(o);
+    this.#events = new EventSink(o.onEvent, o.onBackgroundError);
+    lendSink(this, this.#events);
+    this.#hooks = new Hooks(o, this.#events);
     if (o.keepFresh) this.#timer = new RefreshTimer(() => this.#onTimer());
     this.#storage = o.storage;
     if (o.initialToken?.accessToken === '') this.#seed = o.initialToken;
@@ -204,6 +211,7 @@ export class TokenManager {
     const background = reason === 'expiring';
     if (running !== null && !(running.recovering && reason === 'manual')) {
       if (!background) running.required = true; // e.g. refresh() joining a background refresh wants a new token
+      if (!background) running.waiters++;
       return running.promise;
     }
     const attempt: Attempt = {
@@ -213,7 +221,9 @@ export class TokenManager {
       recovering: false,
       nested: running !== null,
       abandon: () => undefined,
+      waiters: background ? 0 : 1,
     };
+    lendSink(attempt.controller.signal, this.#events);
     this.#attempt = attempt;
     attempt.promise = this.#refreshOnce(reason, attempt);
     return attempt.promise;
@@ -228,7 +238,7 @@ export class TokenManager {
     const abandoned = new Promise<never>((_, reject) => (attempt.abandon = () => reject(new Error('abandoned'))));
     abandoned.catch(() => undefined);
     try {
-      const obtaining = obtainToken({
+      const obtaining = traceRefresh(this.#traceOf(attempt, epoch), {
         source: this.#fetchToken,
         context: { reason, lastToken, signal: controller.signal },
         storage: this.#storage,
@@ -249,6 +259,11 @@ export class TokenManager {
       // Only our own slot: an abandoned attempt must not free the one a newer refresh holds (two fetches at once).
       if (this.#attempt === attempt) this.#attempt = null;
     }
+  }
+
+  /** What the refresh events say about `attempt`, read when they are built. */
+  #traceOf(attempt: Attempt, epoch: number): RefreshTrace {
+    return { events: this.#events, generation: this.#generation, waiters: () => attempt.waiters, abandoned: () => epoch !== this.#epoch };
   }
 
   /** A background refresh that fails while the token still works changes nothing for callers; anything else is a failed refresh. */

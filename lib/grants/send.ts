@@ -1,6 +1,7 @@
 import { AxiosError, isCancel, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { redactError } from '../core/redact.js';
 import { abortReason, settleOrAbort } from '../core/abortable.js';
+import { observeAttempt, type AttemptOutcome, type TokenRequestTrace } from './token-request-trace.js';
 
 /** Bounds on talking to the authorization server (RFC 9700 §4 / reliability S-27: never a retry storm). */
 export interface RetryPolicy {
@@ -22,6 +23,7 @@ export interface RetryPolicy {
  * Redirects are not followed: the request carries credentials (RFC 9700 §4.12; reliability S-10).
  * @param config the request, or a function that builds each attempt's request (fresh single-use credentials).
  * @param secrets values to scrub from a network error's message and stack, besides its body and credential headers.
+ * @param trace for a token endpoint request: each attempt is a `token-request` event and trace.
  */
 export async function sendWithRetries(
   http: AxiosInstance,
@@ -29,25 +31,39 @@ export async function sendWithRetries(
   policy: RetryPolicy,
   signal: AbortSignal | undefined,
   secrets: readonly (string | undefined)[],
+  trace?: TokenRequestTrace,
 ): Promise<AxiosResponse<unknown>> {
   for (let attempt = 0; ; attempt++) {
     // A function builds each attempt anew: a client assertion or a DPoP proof is single-use, and a retry that
     // resent one would be refused as a replay (RFC 7523 §3 jti, RFC 9449 §11.1).
     const attemptConfig = typeof config === 'function' ? await config() : config;
-    let response: AxiosResponse<unknown>;
-    try {
-      response = await sendOnce(http, attemptConfig, policy.timeoutMs, signal);
-    } catch (error) {
-      // The caller's own abort reason is theirs and holds nothing of ours: passed on untouched (a DOMException's
-      // message cannot even be written).
-      if (error !== signal?.reason) redactError(error, { secrets, redactBody: true });
-      if (attempt >= policy.maxRetries || isCancel(error) || signal?.aborted) throw error;
-      await sleep(backoffMs(policy, attempt), signal);
-      continue;
-    }
-    if (attempt >= policy.maxRetries || !isTransient(response.status)) return response;
-    await sleep(delayMs(policy, attempt, response), signal);
+    const outcome = await observeAttempt(trace, attempt, () => tryOnce(http, attemptConfig, policy, signal, secrets, attempt));
+    if (outcome.retryDelayMs === undefined) return outcome.response!;
+    await sleep(outcome.retryDelayMs, signal);
   }
+}
+
+/** One attempt, and what follows it: its response to return, or the wait before the next; the last failure throws. */
+async function tryOnce(
+  http: AxiosInstance,
+  config: AxiosRequestConfig,
+  policy: RetryPolicy,
+  signal: AbortSignal | undefined,
+  secrets: readonly (string | undefined)[],
+  attempt: number,
+): Promise<AttemptOutcome> {
+  let response: AxiosResponse<unknown>;
+  try {
+    response = await sendOnce(http, config, policy.timeoutMs, signal);
+  } catch (error) {
+    // The caller's own abort reason is theirs and holds nothing of ours: passed on untouched (a DOMException's
+    // message cannot even be written).
+    if (error !== signal?.reason) redactError(error, { secrets, redactBody: true });
+    if (attempt >= policy.maxRetries || isCancel(error) || signal?.aborted) throw error;
+    return { error, retryDelayMs: backoffMs(policy, attempt) };
+  }
+  if (attempt >= policy.maxRetries || !isTransient(response.status)) return { response };
+  return { response, retryDelayMs: delayMs(policy, attempt, response) };
 }
 
 /**

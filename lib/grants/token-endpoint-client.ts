@@ -6,6 +6,7 @@ import { discover } from './discovery.js';
 import type { ClientAuthMethod } from './grant-options.js';
 import { readRevocationResponse, revocationUnreachable } from './revocation.js';
 import { sendWithRetries } from './send.js';
+import type { TokenRequestTrace } from './token-request-trace.js';
 import { readTokenResponse } from './token-response.js';
 import type { ResolvedEndpointOptions } from './validate-options.js';
 
@@ -50,6 +51,7 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
     params: Array<[string, string]>,
     signal: AbortSignal | undefined,
     secrets: Array<string | undefined>,
+    trace?: TokenRequestTrace,
   ): Promise<AxiosResponse<unknown>> {
     const method = endpoints.authMethod;
     const build = async (): Promise<AxiosRequestConfig> => {
@@ -60,14 +62,15 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
       const data = encodeForm([...params, ...auth.params]);
       return { method: 'POST', url, data, headers: { ...FORM_HEADERS, ...auth.headers } };
     };
-    return sendWithRetries(options.http, build, options.retry, signal, secrets);
+    return sendWithRetries(options.http, build, options.retry, signal, secrets, trace);
   }
 
   return {
     async requestToken(grant, signal, secrets) {
       const endpoints = await resolveEndpoints(options, signal);
       const allSecrets = [clientSecret, ...secrets];
-      const response = await post(endpoints.tokenEndpoint, endpoints, [...grant, ...options.params], signal, allSecrets);
+      const trace = { grantType: grant.find(([name]) => name === 'grant_type')?.[1] ?? '', url: endpoints.tokenEndpoint, signal };
+      const response = await post(endpoints.tokenEndpoint, endpoints, [...grant, ...options.params], signal, allSecrets, trace);
       return readTokenResponse(response, allSecrets);
     },
     mayRevoke: 'issuer' in source || source.revocationUrl !== undefined,

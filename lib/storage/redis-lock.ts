@@ -1,4 +1,6 @@
 import { abortReason } from '../core/abortable.js';
+import { sinkFor } from '../core/event-sink.js';
+import { lockEvents, type LockEvents } from './lock-events.js';
 import type { RedisCommands } from './redis-client.js';
 import type { RedisEvents } from './redis-events.js';
 
@@ -109,7 +111,7 @@ export class RedisLock {
     const waiting = eitherSignal(signal, this.#closing.signal);
     let owner: string;
     try {
-      owner = await this.#acquire(waiting.signal);
+      owner = await this.#acquire(waiting.signal, lockEvents(sinkFor(signal), this.#events));
     } finally {
       waiting.dispose();
     }
@@ -125,12 +127,13 @@ export class RedisLock {
     }
   }
 
-  async #acquire(signal: AbortSignal): Promise<string> {
+  async #acquire(signal: AbortSignal, events: LockEvents): Promise<string> {
     signal.throwIfAborted();
     // The Web Crypto global (Node 20+, browsers): no `node:` import, so bundles that reach this file still build.
     const owner = crypto.randomUUID();
     try {
-      if (!(await this.#tryLock(owner))) await this.#waitTurn(owner, signal);
+      if (await this.#tryLock(owner)) events.acquired();
+      else await this.#waitTurn(owner, signal, events);
       return owner;
     } catch (error) {
       // A SET that timed out may still run once Redis answers: this release queues behind it and undoes it.
@@ -139,15 +142,16 @@ export class RedisLock {
     }
   }
 
-  async #waitTurn(owner: string, signal: AbortSignal): Promise<void> {
+  async #waitTurn(owner: string, signal: AbortSignal, events: LockEvents): Promise<void> {
     const { pollIntervalMs, waitTimeoutMs, lockKey } = this.#settings;
     const deadline = Date.now() + waitTimeoutMs;
     // Not awaited: until the subscription is up, polling alone bounds how long a release goes unnoticed.
     this.#events.acquire().catch(() => undefined);
+    events.waiting();
     try {
       for (;;) {
         const seen = this.#events.received;
-        if (await this.#tryLock(owner)) return;
+        if (await this.#tryLock(owner)) return events.acquired();
         signal.throwIfAborted();
         const leftMs = deadline - Date.now();
         if (leftMs <= 0) throw new Error(`redisStorage: the lock "${lockKey}" was not released within ${waitTimeoutMs} ms`);

@@ -1,0 +1,13 @@
+import { sinkFor } from '../core/event-sink.js';
+import type { TokenManager } from '../core/token-manager.js';
+
+/**
+ * The `replay` event of a 401 about to be replayed: `stale` when the request was sent with a token already replaced
+ * (no refresh for it, DESIGN rule 2), else `refreshed`. Only on the 401 path; built only when someone listens.
+ * @param sentGeneration what the request was sent with; @param stale whether that was not the current token at the 401.
+ */
+export function emitReplay(manager: TokenManager, sentGeneration: number, stale: boolean): void {
+  const events = sinkFor(manager);
+  if (!events.wants('replay')) return;
+  events.emit('replay', { type: 'replay', cause: stale ? 'stale' : 'refreshed', sentGeneration, generation: manager.generation });
+}

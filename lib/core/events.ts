@@ -1,0 +1,118 @@
+import type { RefreshReason } from './options.js';
+
+/*
+ * What the lock decides, as events (issue 13). Every payload is small, plain JSON, and holds no secret: no token,
+ * refresh token, client secret, code, assertion, `jti` or nonce (DESIGN rule 5). A token is identified at most by
+ * its generation (see `TokenManager.generation`). Errors appear as `{ name, code }` only: their messages are the
+ * business of `onBackgroundError` and of whoever awaits them.
+ */
+
+/** An error in an event: its class name and stable code, never its message. */
+export interface EventError {
+  /** e.g. `'TokenRefreshError'`, `'OAuthError'`, `'AxiosError'`. */
+  name: string;
+  /** `ErrorCode` for our errors, the system code (`'ECONNREFUSED'`) for network errors; absent when there is none. */
+  code?: string;
+  /** The RFC 6749 §5.2 `error` of an authorization server's answer, e.g. `'invalid_grant'`. */
+  oauthError?: string;
+}
+
+/** How a refresh ended: `fetched` from the token source, `adopted` from storage (another tab or process refreshed). */
+export type RefreshOutcome = 'fetched' | 'adopted' | 'failed' | 'abandoned';
+
+/** A call to the token source (or an adoption from storage) begins. */
+export interface RefreshStartEvent {
+  type: 'refresh:start';
+  reason: RefreshReason;
+  /** Generation of the token being replaced (0: none yet). */
+  generation: number;
+  /** The handle or route that asked, when there is one. */
+  route?: string;
+}
+
+/**
+ * That refresh settled. `failed` is the token source's failure (or the storage's timeout) before `onRefreshFailed`
+ * had its say; `abandoned` means `clear()` or `setToken()` ran meanwhile and its result was not installed.
+ */
+export interface RefreshEndEvent {
+  type: 'refresh:end';
+  reason: RefreshReason;
+  outcome: RefreshOutcome;
+  /** From start to settle, by the manager's clock. */
+  durationMs: number;
+  /** Callers (requests, `getToken()`, `refresh()`) that awaited this refresh; 0 for a background refresh nobody needed. */
+  waiters: number;
+  /** Present when `outcome` is `failed`. */
+  error?: EventError;
+  route?: string;
+}
+
+/** One HTTP attempt at the token endpoint, retries counted separately. */
+export interface TokenRequestEvent {
+  type: 'token-request';
+  /** The `grant_type` sent, e.g. `'client_credentials'`, `'refresh_token'`. */
+  grantType: string;
+  /** The token endpoint's origin (`https://auth.example.com`), never its path or query. */
+  origin: string;
+  /** 1 for the first attempt, 2 for the first retry, ... */
+  attempt: number;
+  /** The HTTP status; absent when no response came (network error, timeout). */
+  status?: number;
+  durationMs: number;
+  /** Present when another attempt follows: the wait before it (backoff with jitter, or `Retry-After`). */
+  retryDelayMs?: number;
+  /** Present when no response came. */
+  error?: EventError;
+}
+
+/**
+ * A request answered 401 is replayed. `refreshed`: its token was the current one, so it waited for the refresh
+ * (started or joined); `stale`: it was sent with a token already replaced, so it is replayed with no refresh.
+ */
+export interface ReplayEvent {
+  type: 'replay';
+  cause: 'refreshed' | 'stale';
+  /** The generation the request was sent with (-1: a token that was already superseded). */
+  sentGeneration: number;
+  /** The generation it is replayed with. */
+  generation: number;
+  route?: string;
+}
+
+/**
+ * The shared storage's lock (`redisStorage`). `wait`: another process holds it and this refresh waits; `acquire`:
+ * it got the lock; `takeover`: it got the lock after waiting, and no release was announced meanwhile, so the
+ * holder's lease most likely expired (the holder died or stalled). Best effort: a release whose message arrives
+ * after the poll that took the lock also counts as a takeover. Each acquisition is one `acquire` or one `takeover`.
+ */
+export interface StorageLockEvent {
+  type: 'storage-lock';
+  phase: 'wait' | 'acquire' | 'takeover';
+  /** How long this refresh waited for the lock so far (0 for `wait`, and for an `acquire` with no wait). */
+  waitedMs: number;
+}
+
+/** A failure nobody awaits was reported to `onBackgroundError` (which still receives the error itself). */
+export interface BackgroundErrorEvent {
+  type: 'background-error';
+  error: EventError;
+}
+
+/** Every event `onEvent` receives; switch on `type`. */
+export type OAuthLockEvent =
+  RefreshStartEvent | RefreshEndEvent | TokenRequestEvent | ReplayEvent | StorageLockEvent | BackgroundErrorEvent;
+
+/** The `onEvent` option. */
+export type OAuthLockEventListener = (event: OAuthLockEvent) => void;
+
+/** `{ name, code }` of anything thrown. */
+export function eventError(error: unknown): EventError {
+  if (typeof error !== 'object' || error === null) return { name: typeof error };
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  const described: EventError = { name: typeof name === 'string' ? name : 'Error' };
+  if (typeof code === 'string' || typeof code === 'number') described.code = String(code);
+  // An RFC 6749 error code is a short NQSCHAR word; anything else (a longer text) is not copied.
+  const oauthError = (error as { error?: unknown }).error;
+  if (typeof oauthError === 'string' && /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(oauthError)) described.oauthError = oauthError;
+  return described;
+}
