@@ -32,6 +32,36 @@ describe('createRedirectGuard', () => {
     expect(options.headers).toEqual({ Accept: '*/*' });
   });
 
+  it('treats two opaque origins (schemes without an authority, origin "null") as different: fail closed', () => {
+    const options = hop('data:text/plain,next');
+    guard(options, {}, { url: 'data:text/plain,start' });
+    expect(options.headers).toEqual({ Accept: '*/*' });
+  });
+
+  it('fails closed when the next hop has no parseable URL', () => {
+    const options = hop('http://[bad');
+    guard(options, {}, { url: 'https://api.example.com/start' });
+    expect(options.headers).toEqual({ Accept: '*/*' });
+  });
+
+  it("survives a caller hook that drops the hop's headers, and still runs it first", () => {
+    const own = jest.fn((options: { headers?: unknown }) => void (options.headers = undefined));
+    const chained = withRedirectGuard(guard, own);
+    const options: { href: string; headers?: Record<string, unknown> } = hop('https://other.example/');
+    expect(() => chained(options, {}, { url: 'https://api.example.com/' })).not.toThrow();
+    expect(own).toHaveBeenCalledTimes(1);
+    expect(withRedirectGuard(guard, null)).toBe(guard);
+  });
+
+  it('strips the token even when the caller hook throws (the guard runs in a finally)', () => {
+    const chained = withRedirectGuard(guard, () => {
+      throw new Error('hook failed');
+    });
+    const options = hop('https://other.example/');
+    expect(() => chained(options, {}, { url: 'https://api.example.com/' })).toThrow('hook failed');
+    expect(options.headers).toEqual({ Accept: '*/*' });
+  });
+
   it('wraps a caller hook once, and never wraps its own hooks again on replay', () => {
     const own = jest.fn();
     const chained = withRedirectGuard(guard, own);
@@ -53,7 +83,13 @@ describe('answeredByTokenOrigin', () => {
     ['a Node response after a redirect elsewhere', { res: { responseUrl: 'https://other.example/x' } }, false],
     ['an XHR that followed a redirect elsewhere', { responseURL: 'https://other.example/x' }, false],
     ["a mock adapter's relative responseURL", { responseURL: '/orders' }, true],
+    ['a null request', null, true],
+    ['an empty Node responseUrl, with an XHR URL elsewhere', { res: { responseUrl: '' }, responseURL: 'https://other.example/x' }, false],
   ])('%s → %s', (_label, request, expected) => {
     expect(answeredByTokenOrigin(target, request)).toBe(expected);
+  });
+
+  it('is false when the sent URL itself cannot be resolved (a relative URL in Node): not our origin', () => {
+    expect(answeredByTokenOrigin({ url: '/orders' }, { responseURL: 'https://api.example.com/orders' })).toBe(false);
   });
 });

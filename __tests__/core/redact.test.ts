@@ -232,6 +232,12 @@ describe('redactError, branch by branch', () => {
     redactError(error);
     expect(error.config.headers).toBe('Authorization: x');
   });
+
+  it('accepts a config whose headers are null (a hand-built config), and still redacts the rest of it', () => {
+    const error = { config: { headers: null, auth: { username: 'id', password: 's3cret-client' } } };
+    expect(() => redactError(error)).not.toThrow();
+    expect(error.config).toEqual({ headers: null, auth: REDACTED });
+  });
 });
 
 describe('scrubSecrets (issue 9, item 4)', () => {
