@@ -1,5 +1,6 @@
 import { CanceledError, isAxiosError, type AxiosError, type AxiosInstance, type CancelToken, type InternalAxiosRequestConfig } from 'axios';
 import { settleOrAbort } from '../core/abortable.js';
+import { answerChallenge } from './answer-challenge.js';
 import './augmentation.js';
 import type { OriginGuard } from './origin-guard.js';
 import { answeredByTokenOrigin, createRedirectGuard, withRedirectGuard } from './redirect-guard.js';
@@ -16,6 +17,8 @@ export interface InterceptorSettings {
   headerName: string;
   /** `undefined`: use the token's own type. */
   headerScheme: string | undefined;
+  /** Step up on `insufficient_scope` (issue 10). */
+  stepUp: boolean;
 }
 
 /**
@@ -75,17 +78,20 @@ export function createResponseErrorInterceptor(s: InterceptorSettings) {
     if (!isAxiosError(error) || error.config?.oauthLockState === undefined) throw error;
     const config = error.config;
     const state = config.oauthLockState!;
-    if (
-      state.replayed ||
-      config.skipAuthRefresh === true ||
-      isStream(config.data) ||
-      !answeredByTokenOrigin(config, error.request ?? error.response?.request) ||
-      !safeShouldRefresh(s.shouldRefresh, error)
-    ) {
+    if (config.skipAuthRefresh === true || !answeredByTokenOrigin(config, error.request ?? error.response?.request)) {
+      throw redactApiError(error, s.headerName);
+    }
+    // The challenge decides (DESIGN rule 9, issue 10): a typed error, a step-up, a refresh (maybe with claims), or none.
+    const answer = answerChallenge(error, s, state);
+    if (answer instanceof Error) {
+      redactApiError(error, s.headerName); // it is the answer's cause
+      throw answer;
+    }
+    if (answer === undefined || state.replayed || isStream(config.data) || (answer.refresh && !safeShouldRefresh(s.shouldRefresh, error))) {
       throw redactApiError(error, s.headerName);
     }
     try {
-      await untilSettledOrAborted(s.manager.tokenAfterRejection(state.generation), config);
+      await untilSettledOrAborted(answer.token(), config);
     } catch (refreshError) {
       redactApiError(error, s.headerName);
       throw refreshError;

@@ -1,3 +1,5 @@
+import type { AuthChallenge } from './auth-challenge.js';
+import { InsufficientScopeError, type InsufficientScopeReason } from './challenge-errors.js';
 import { ErrorCode, TokenRefreshError, isOAuthError } from './errors.js';
 import { Hooks } from './hooks.js';
 import { obtainToken, writeStored } from './obtain-token.js';
@@ -6,6 +8,7 @@ import { RefreshTimer } from './refresh-timer.js';
 import { toRefreshError } from './refresh-error.js';
 import type { TokenStorage } from './token-storage.js';
 import { normalizeToken, type Token, type TokenInput } from './token.js';
+import { MAX_SCOPE_TOKENS, coversScope, scopeTokens, scopeVerdict, unionScope } from './scope.js';
 
 /*
  * The lock. One current token, a generation that counts tokens, and at most one refresh in flight: every caller that
@@ -36,7 +39,23 @@ interface Attempt {
   recovering: boolean;
   /** Started while another attempt's `onRefreshFailed` ran: its failure does not call the hook a second time. */
   nested: boolean;
+  /** The scope it asks for (`context.scope`); `undefined`: the source's own. */
+  scope: string[] | undefined;
+  /** A step-up: asks for `scope` because an API wanted more (issue 10). */
+  stepUp: boolean;
+  /** The claims request it sends (`context.claims`). */
+  claims: string | undefined;
 }
+
+/** What a new attempt asks for beyond a plain refresh. */
+interface AttemptRequest {
+  scope?: string[];
+  stepUp?: boolean;
+  claims?: string;
+}
+
+/** Rounds of waiting for other attempts before a step-up starts its own; each waits for one attempt to settle. */
+const STEP_UP_ROUNDS = 3;
 export class TokenManager {
   readonly #fetchToken: TokenManagerOptions['fetchToken'];
   readonly #now: () => number;
@@ -63,6 +82,10 @@ export class TokenManager {
   #seed: Token | null = null;
   /** Bumped by `clear()` and `setToken()`: a refresh started before that must not install its result. */
   #epoch = 0;
+  /** What step-ups asked for and got: every later refresh asks for it too, so a refresh never loses it (issue 10). */
+  #steppedUpScope: string[] = [];
+  /** The scope the current token was requested with, when this manager chose it (`context.scope`). */
+  #requestedScope: string[] | undefined;
 
   /**
    * Usually created for you by `attachOAuth()`; create one yourself to share a single lock between instances.
@@ -137,6 +160,49 @@ export class TokenManager {
     return this.#join('unauthorized');
   }
 
+  /**
+   * A request sent with `generation` was refused for want of `requiredScope` (`insufficient_scope`): resolves with a
+   * token whose scope covers it, through ONE step-up shared by every request that needs that scope (the token source is
+   * called with `reason: 'step-up'` and `context.scope` = the union of the scope in use and `requiredScope`). A token
+   * newer than the request's that already covers it is handed out with no token request. Rejects with
+   * {@link InsufficientScopeError} when the token endpoint refuses the scope (`invalid_scope`: the current tokens stay)
+   * or grants less.
+   * @param challenge the API's challenge, carried by the error.
+   * @see RFC 6750 §3.1
+   */
+  async tokenForScope(generation: number, requiredScope: readonly string[], challenge?: AuthChallenge): Promise<Token> {
+    const required = scopeTokens(requiredScope);
+    const refuse = (reason: InsufficientScopeReason, cause?: unknown): InsufficientScopeError =>
+      new InsufficientScopeError({ requiredScope: required, reason, challenge, cause, secrets: this.#secrets() });
+    for (let round = 0; round < STEP_UP_ROUNDS; round++) {
+      const current = this.#current;
+      if (current !== null && !this.#invalidated && generation !== this.#generation) {
+        // The request went out with an older token: the current one may already have what it needs.
+        const verdict = scopeVerdict(current.scope, this.#requestedScope, required);
+        if (verdict === 'granted') return current;
+        if (verdict === 'refused') throw refuse('not-granted');
+      }
+      const running = this.#attempt;
+      if (running === null) break;
+      if (running.stepUp && coversScope(running.scope!, required)) return this.#steppedUp(running, required, refuse);
+      await running.promise.catch(() => undefined); // its own waiters see its failure; we only wait our turn
+    }
+    const scope = unionScope(scopeTokens(this.#current?.scope), this.#steppedUpScope, required);
+    this.#join('step-up', { scope, stepUp: true }).catch(() => undefined); // observed below
+    return this.#steppedUp(this.#attempt!, required, refuse);
+  }
+
+  /**
+   * A request sent with `generation` was refused with a claims challenge (`insufficient_claims`, e.g. Microsoft Entra
+   * CAE): as {@link tokenAfterRejection}, but the refresh it starts sends `claims` (`context.claims`).
+   * @see OpenID Connect Core 1.0 §5.5
+   */
+  tokenWithClaims(generation: number, claims: string): Promise<Token> {
+    if (generation !== this.#generation) return this.getToken();
+    this.#invalidated = true;
+    return this.#join('unauthorized', { claims });
+  }
+
   /** Installs a token you obtained yourself (e.g. after a login); `onTokenUpdate` runs. */
   setToken(input: TokenInput): Token {
     const token = normalizeToken(input, this.#now());
@@ -150,6 +216,7 @@ export class TokenManager {
   clear(): void {
     this.#abandonInflight();
     this.#dropToken(true);
+    this.#steppedUpScope = []; // a logout ends what the user consented to
   }
 
   /**
@@ -197,7 +264,29 @@ export class TokenManager {
     this.#join('expiring').catch(() => undefined);
   }
 
-  #join(reason: RefreshReason): Promise<Token> {
+  /** The step-up's token, if it covers `required`; its refusal of the scope as an {@link InsufficientScopeError}. */
+  async #steppedUp(
+    attempt: Attempt,
+    required: string[],
+    refuse: (reason: InsufficientScopeReason, cause?: unknown) => InsufficientScopeError,
+  ): Promise<Token> {
+    let token: Token;
+    try {
+      token = await attempt.promise;
+    } catch (error) {
+      throw isScopeRefusal(error) ? refuse('refused', error) : error;
+    }
+    if (scopeVerdict(token.scope, attempt.scope, required) !== 'granted') throw refuse('not-granted');
+    return token;
+  }
+
+  /** The tokens a challenge in an error could echo back. */
+  #secrets(): string[] {
+    const token = this.#current;
+    return [token?.accessToken, token?.refreshToken].filter((s): s is string => typeof s === 'string' && s !== '');
+  }
+
+  #join(reason: RefreshReason, request: AttemptRequest = {}): Promise<Token> {
     const running = this.#attempt;
     const background = reason === 'expiring';
     if (running !== null && !(running.recovering && reason === 'manual')) {
@@ -210,6 +299,12 @@ export class TokenManager {
       required: !background,
       recovering: false,
       nested: running !== null,
+      // After a step-up every refresh keeps asking for what it got, or the next refresh would lose it.
+      scope:
+        request.scope ??
+        (this.#steppedUpScope.length > 0 ? unionScope(scopeTokens(this.#current?.scope), this.#steppedUpScope) : undefined),
+      stepUp: request.stepUp === true,
+      claims: request.claims,
     };
     this.#attempt = attempt;
     attempt.promise = this.#refreshOnce(reason, attempt);
@@ -224,19 +319,24 @@ export class TokenManager {
     try {
       const { token } = await obtainToken({
         source: this.#fetchToken,
-        context: { reason, lastToken, signal: controller.signal },
+        context: { reason, lastToken, signal: controller.signal, ...attemptContext(attempt) },
         storage: this.#storage,
         now: this.#now,
         timeoutMs: this.#timeoutMs,
         controller,
         report: (error) => this.#hooks.report(error),
+        fresh: attempt.stepUp || attempt.claims !== undefined,
       });
       if (epoch !== this.#epoch) return this.#afterAbandon();
       this.#install(token, true);
+      this.#requestedScope = attempt.scope;
+      if (attempt.stepUp) this.#rememberScope(token, attempt.scope!);
       return token;
     } catch (error) {
       // Abandoned by clear() or setToken(): its failure is nobody's business, least of all onRefreshFailed's.
       if (epoch !== this.#epoch) return this.#afterAbandon();
+      // A refused step-up is no failed refresh: the tokens still do what they did (issue 10), so no hook, no drop.
+      if (attempt.stepUp && isScopeRefusal(error)) throw toRefreshError(error, lastToken);
       return await this.#recover(toRefreshError(error, lastToken), attempt, epoch);
     } finally {
       // Only our own slot: an abandoned attempt must not free the one a newer refresh holds (two fetches at once).
@@ -298,9 +398,17 @@ export class TokenManager {
     return replacement;
   }
 
+  /** Remembers what a step-up asked for and was granted (all of it when the server did not say what it granted). */
+  #rememberScope(token: Token, requested: string[]): void {
+    const granted = token.scope === undefined ? requested : scopeTokens(token.scope);
+    const kept = requested.filter((item) => granted.includes(item));
+    this.#steppedUpScope = unionScope(this.#steppedUpScope, kept).slice(0, MAX_SCOPE_TOKENS);
+  }
+
   #install(token: Token, notify: boolean): void {
     const now = this.#now();
     this.#current = token;
+    this.#requestedScope = undefined;
     this.#seed = null;
     this.#generation++;
     this.#invalidated = false;
@@ -373,4 +481,18 @@ export class TokenManager {
     if (this.#current !== null && !this.#invalidated) return this.#current;
     throw new TokenRefreshError(ErrorCode.TOKEN_CLEARED, 'Failed to refresh token: the token was cleared while it was being refreshed');
   }
+}
+
+/** The context members an attempt adds to a plain refresh's. */
+function attemptContext(attempt: Attempt): { scope?: string[]; claims?: string } {
+  const extra: { scope?: string[]; claims?: string } = {};
+  if (attempt.scope !== undefined) extra.scope = [...attempt.scope];
+  if (attempt.claims !== undefined) extra.claims = attempt.claims;
+  return extra;
+}
+
+/** RFC 6749 §5.2 `invalid_scope`, as the source threw it or wrapped in a TokenRefreshError. */
+function isScopeRefusal(error: unknown): boolean {
+  const cause = error instanceof TokenRefreshError ? (error as { cause?: unknown }).cause : error;
+  return isOAuthError(cause) && cause.error === 'invalid_scope';
 }

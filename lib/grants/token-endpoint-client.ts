@@ -6,6 +6,7 @@ import { discover } from './discovery.js';
 import type { ClientAuthMethod } from './grant-options.js';
 import { readRevocationResponse, revocationUnreachable } from './revocation.js';
 import { sendWithRetries } from './send.js';
+import { withContext, type RequestContext } from './context-params.js';
 import { readTokenResponse } from './token-response.js';
 import type { ResolvedEndpointOptions } from './validate-options.js';
 
@@ -18,11 +19,13 @@ export interface TokenEndpointClient {
    * POSTs a grant (`grant_type` and its parameters) with client authentication and the configured scope,
    * audience, resource and extra parameters.
    * @param secrets values of this request to keep out of any error, besides the client secret.
+   * @param context the token source's `scope` (requested with the configured one) and `claims` (issue 10).
    */
   requestToken(
     grant: Array<[string, string]>,
     signal: AbortSignal | undefined,
     secrets: readonly (string | undefined)[],
+    context?: RequestContext,
   ): Promise<TokenFields>;
   /** Whether a revocation endpoint was given or may be discovered. */
   readonly mayRevoke: boolean;
@@ -56,10 +59,10 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
   }
 
   return {
-    async requestToken(grant, signal, secrets) {
+    async requestToken(grant, signal, secrets, context) {
       const { tokenEndpoint, authMethod } = await resolveEndpoints(options, signal);
       const allSecrets = [clientSecret, ...secrets];
-      const response = await post(tokenEndpoint, authMethod, [...grant, ...options.params], signal, allSecrets);
+      const response = await post(tokenEndpoint, authMethod, [...grant, ...withContext(options.params, context)], signal, allSecrets);
       return readTokenResponse(response, allSecrets);
     },
     mayRevoke: 'issuer' in source || source.revocationUrl !== undefined,
