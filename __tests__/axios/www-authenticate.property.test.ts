@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { AuthChallenge } from '../../lib/core/auth-challenge.js';
 import { MAX_CHALLENGES, MAX_PARAMS, parseWwwAuthenticate } from '../../lib/axios/www-authenticate.js';
+import { decideChallenge } from '../../lib/axios/challenge.js';
 
 /*
  * Properties of the WWW-Authenticate parser: it never throws on any input, and a well-formed list of challenges
@@ -86,6 +87,43 @@ describe('WWW-Authenticate parser properties', () => {
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+
+  it('decides any header for any status and scheme without throwing', () => {
+    const parts = fc.constantFrom(
+      'Bearer',
+      'DPoP',
+      'Basic',
+      ' ',
+      ',',
+      '=',
+      '"',
+      '\\',
+      'error',
+      'insufficient_scope',
+      'insufficient_claims',
+      'insufficient_user_authentication',
+      'invalid_token',
+      'scope',
+      'claims',
+      'eyJhIjoxfQ',
+      'max_age',
+      '5',
+      'acr_values',
+    );
+    const header = fc.array(parts, { maxLength: 40 }).map((items) => items.join(''));
+    fc.assert(
+      fc.property(
+        fc.oneof(header, fc.array(header, { maxLength: 3 })),
+        fc.constantFrom(401, 403, 500, undefined),
+        fc.constantFrom('Bearer', 'dpop', undefined),
+        (h, status, scheme) => {
+          const decision = decideChallenge(status, h, scheme);
+          expect(['refresh', 'step-up', 'claims', 'sign-in', 'return', 'default']).toContain(decision.action);
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });
