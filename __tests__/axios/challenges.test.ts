@@ -20,6 +20,10 @@ import { expectNoSecrets } from '../support/secrets-sweep.js';
  * The API below grants `POST /mail` to a token whose scope has `graph.send`, and everything else to any token it issued.
  */
 
+// Nothing here waits on time: fake timers make sure of it (a deadline that fired would fail the test, not pass it).
+beforeEach(() => jest.useFakeTimers());
+afterEach(() => jest.useRealTimers());
+
 const SCOPE_CHALLENGE = 'Bearer error="insufficient_scope", scope="graph.send"';
 
 function setup(options: Partial<AttachOAuthOptions> = {}) {
