@@ -1,5 +1,6 @@
 import axios, { AxiosError, type AxiosRequestConfig } from 'axios';
 import MockAdapter from 'axios-mock-adapter';
+import { Readable } from 'node:stream';
 import {
   attachOAuth,
   ErrorCode,
@@ -147,6 +148,29 @@ describe('insufficient_scope: step-up', () => {
     expect(fetchToken).toHaveBeenCalledTimes(2);
     await rejection(api.post('/mail'));
     expect(fetchToken).toHaveBeenCalledTimes(3);
+  });
+
+  it('rejects an insufficient_scope on the replay after a 401 refresh as repeated, with no step-up', async () => {
+    const { api, mock, fetchToken } = setup();
+    let calls = 0;
+    mock
+      .onPatch('/mail')
+      .reply(() =>
+        ++calls === 1
+          ? [401, {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }]
+          : [403, {}, { 'WWW-Authenticate': SCOPE_CHALLENGE }],
+      );
+    const error = await rejection(api.patch('/mail'));
+    expect(error).toMatchObject({ code: 'ERR_INSUFFICIENT_SCOPE', reason: 'repeated' });
+    expect(fetchToken).toHaveBeenCalledTimes(2);
+  });
+
+  it('returns a step-up challenge to a stream body as it is: the body cannot be sent twice', async () => {
+    const { api, fetchToken } = setup();
+    await api.get('/me');
+    const error = await rejection(api.post('/mail', Readable.from(['x'])));
+    expect(error).toBeInstanceOf(AxiosError);
+    expect(fetchToken).toHaveBeenCalledTimes(1);
   });
 
   it('rejects a refused scope (invalid_scope) with InsufficientScopeError and keeps the current tokens', async () => {

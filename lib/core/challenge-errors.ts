@@ -4,7 +4,7 @@ import { scrubSecrets } from './scrub-secrets.js';
 
 /** Why a scope could not be had. */
 export type InsufficientScopeReason =
-  /** The request was already replayed once with a stepped-up token and the API still refused it. */
+  /** The request was already replayed once (after a step-up, or a refresh) and the API refused it again. */
   | 'repeated'
   /** `stepUp: false`: the package does not ask for more scope. */
   | 'disabled'
@@ -14,7 +14,7 @@ export type InsufficientScopeReason =
   | 'not-granted';
 
 const MESSAGES: Record<InsufficientScopeReason, string> = {
-  repeated: 'the API still refused the request after one step-up',
+  repeated: 'the request was already replayed once',
   disabled: 'step-up is off ("stepUp: false")',
   refused: 'the authorization server refused that scope (invalid_scope)',
   'not-granted': 'the authorization server did not grant it',
