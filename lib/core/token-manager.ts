@@ -24,6 +24,11 @@ import { MAX_SCOPE_TOKENS, coversScope, scopeTokens, scopeVerdict, unionScope } 
  *   tokens arrive already expired (an `expires_in` of 0 would otherwise refresh on every request). After a failed
  *   background refresh, the next is not before `retryIntervalMs` has passed.
  *
+ * Step-up (issue 10): a step-up is one more kind of attempt in the same single slot. It asks for the union of the
+ * scope in use and the required scope, does not invalidate the current token (it still serves other requests), never
+ * adopts another realm's stored token, and is remembered, so every later refresh asks for that scope too. A refused
+ * scope (`invalid_scope`) fails only the step-up's waiters: no hook, no dropped tokens.
+ *
  * Re-entrancy (issue 9): hooks run outside the lock's critical path. `onRefreshFailed` is bounded by
  * `refreshTimeoutMs`; a `refresh()` called while it runs starts a new attempt (which does not call the hook again)
  * instead of joining the failing one; a `setToken()` from it answers the waiters.
