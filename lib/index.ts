@@ -2,6 +2,14 @@ export { attachOAuth, type OAuthHandle } from './attach-oauth.js';
 export { TokenManager } from './core/token-manager.js';
 export { ErrorCode, OAuthError, OAuthLockError, TokenRefreshError, isOAuthError, isTokenRefreshError } from './core/errors.js';
 export { REDACTED } from './core/redact.js';
+export {
+  InsufficientScopeError,
+  StepUpRequiredError,
+  isInsufficientScopeError,
+  isStepUpRequiredError,
+  type InsufficientScopeReason,
+} from './core/challenge-errors.js';
+export type { AuthChallenge } from './core/auth-challenge.js';
 export * from './grants/index.js';
 export * from './storage/index.js';
 export type { RequestAuthState } from './axios/augmentation.js';

@@ -5,6 +5,7 @@ import { attachOAuth } from '../../lib/index.js';
 import fc from 'fast-check';
 import { createRouteResolver } from '../../lib/axios/origin-guard.js';
 import { resolveRouteRules } from '../../lib/axios/route-rules.js';
+import { createOriginGuard } from '../support/origin-guard.js';
 import { insecureUrlReason, tryParseUrl } from '../../lib/core/secure-url.js';
 
 /*
@@ -16,11 +17,6 @@ const RULES = ['https://api.example.com', 'http://127.0.0.1:8080'];
 const INSTANCE_BASE = 'https://api.example.com';
 const instance = axios.create({ baseURL: INSTANCE_BASE });
 
-/** One handle's verdict: does the instance's router hand the request to the handle with these rules? */
-function createOriginGuard(rules: string[], allowInsecureHttp: boolean) {
-  const resolve = createRouteResolver([{ rules: resolveRouteRules(rules, undefined, allowInsecureHttp), allowInsecureHttp }]);
-  return (target: Parameters<typeof resolve>[0]) => resolve(target) !== undefined;
-}
 
 const scheme = fc.constantFrom(
   '',

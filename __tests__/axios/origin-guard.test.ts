@@ -1,4 +1,4 @@
-import { createOriginGuard } from '../../lib/axios/origin-guard.js';
+import { createOriginGuard } from '../support/origin-guard.js';
 
 /*
  * The origin guard's verdicts on URL shapes the property test does not reach cheaply, and the bound on its memory

@@ -28,6 +28,13 @@ export interface AttachOAuthOptions extends Partial<TokenManagerOptions> {
    * @default the token's `token_type` ('Bearer')
    */
   headerScheme?: string;
+  /**
+   * On a 401/403 whose `WWW-Authenticate` says `insufficient_scope` with a `scope`, get a token with the union of the
+   * scope in use and that scope (one token request shared by every such request), and replay once. `false`: reject at
+   * once with an `InsufficientScopeError`. Challenges are read only for the `Authorization` header with a scheme.
+   * @default true
+   */
+  stepUp?: boolean;
 }
 
 export const DEFAULT_HEADER_NAME = 'Authorization';

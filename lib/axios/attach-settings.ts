@@ -32,6 +32,7 @@ const ATTACH_ONLY_OPTIONS: Record<Exclude<keyof AttachOAuthOptions, keyof TokenM
   shouldRefresh: true,
   headerName: true,
   headerScheme: true,
+  stepUp: true,
 };
 const TOKEN_OPTION_NAMES = Object.keys(TOKEN_OPTIONS) as (keyof TokenManagerOptions)[];
 const KNOWN_OPTIONS = [...TOKEN_OPTION_NAMES, ...Object.keys(ATTACH_ONLY_OPTIONS)];
@@ -41,7 +42,7 @@ const is401 = (error: AxiosError): boolean => error.response?.status === 401;
 /** Checks `options` (naming the first one that is wrong) and resolves what the interceptors need. */
 export function resolveSettings(instance: AxiosInstance, options: AttachOAuthOptions): InterceptorSettings {
   rejectUnknownOptions(options, KNOWN_OPTIONS, 'options', 'attachOAuth');
-  const { headerName = DEFAULT_HEADER_NAME, headerScheme, shouldRefresh = is401, allowInsecureHttp = false } = options;
+  const { headerName = DEFAULT_HEADER_NAME, headerScheme, shouldRefresh = is401, allowInsecureHttp = false, stepUp = true } = options;
   if (typeof headerName !== 'string' || !HTTP_TOKEN.test(headerName)) {
     throw new TypeError('"options.headerName" must be a valid HTTP header name');
   }
@@ -50,6 +51,7 @@ export function resolveSettings(instance: AxiosInstance, options: AttachOAuthOpt
   }
   if (typeof shouldRefresh !== 'function') throw new TypeError('"options.shouldRefresh" must be a function');
   if (typeof allowInsecureHttp !== 'boolean') throw new TypeError('"options.allowInsecureHttp" must be a boolean');
+  if (typeof stepUp !== 'boolean') throw new TypeError('"options.stepUp" must be a boolean');
   const rules = resolveRouteRules(options.origins, instance.defaults.baseURL, allowInsecureHttp);
   return {
     instance,
@@ -59,6 +61,7 @@ export function resolveSettings(instance: AxiosInstance, options: AttachOAuthOpt
     shouldRefresh,
     headerName,
     headerScheme,
+    stepUp,
   };
 }
 

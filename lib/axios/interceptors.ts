@@ -1,5 +1,6 @@
 import { CanceledError, type AxiosError, type AxiosInstance, type CancelToken, type InternalAxiosRequestConfig } from 'axios';
 import { settleOrAbort } from '../core/abortable.js';
+import { answerChallenge } from './answer-challenge.js';
 import type { RequestOwner } from './augmentation.js';
 import type { Routable } from './origin-guard.js';
 import { answeredByTokenOrigin, createRedirectGuard, withRedirectGuard } from './redirect-guard.js';
@@ -16,6 +17,8 @@ export interface InterceptorSettings extends Routable {
   headerName: string;
   /** `undefined`: use the token's own type. */
   headerScheme: string | undefined;
+  /** Step up on `insufficient_scope` (issue 10). */
+  stepUp: boolean;
 }
 
 /** One handle as the instance's router sees it: its rules, and what it does with the requests it owns. */
@@ -87,18 +90,21 @@ function createResponseErrorInterceptor(s: InterceptorSettings): Route['rejected
   return async (error) => {
     const config = error.config!;
     const state = config.oauthLockState!;
-    if (
-      state.replayed ||
-      config.skipAuthRefresh === true ||
-      isStream(config.data) ||
-      !answeredByTokenOrigin(config, error.request ?? error.response?.request) ||
-      !safeShouldRefresh(s.shouldRefresh, error)
-    ) {
+    if (config.skipAuthRefresh === true || !answeredByTokenOrigin(config, error.request ?? error.response?.request)) {
+      throw redactApiError(error, s.headerName);
+    }
+    // The challenge decides (DESIGN rule 9, issue 10): a typed error, a step-up, a refresh (maybe with claims), or none.
+    const answer = answerChallenge(error, s, state);
+    if (answer instanceof Error) {
+      redactApiError(error, s.headerName); // it is the answer's cause
+      throw answer;
+    }
+    if (answer === undefined || state.replayed || isStream(config.data) || (answer.refresh && !safeShouldRefresh(s.shouldRefresh, error))) {
       throw redactApiError(error, s.headerName);
     }
     const stale = state.generation !== s.manager.generation;
     try {
-      await untilSettledOrAborted(s.manager.tokenAfterRejection(state.generation), config);
+      await untilSettledOrAborted(answer.token(), config);
     } catch (refreshError) {
       redactApiError(error, s.headerName);
       throw refreshError;

@@ -20,6 +20,10 @@ export const ErrorCode = {
   REFRESH_TOKEN_UNUSABLE: 'ERR_REFRESH_TOKEN_UNUSABLE',
   /** The revocation endpoint answered 503 or something unexpected, or could not be reached: the token may still be valid (RFC 7009 §2.2.1). */
   REVOCATION_FAILED: 'ERR_OAUTH_REVOCATION_FAILED',
+  /** The API needs a scope the token lacks (`insufficient_scope`) and no token with it could be had (issue 10). */
+  INSUFFICIENT_SCOPE: 'ERR_INSUFFICIENT_SCOPE',
+  /** The API needs a stronger or more recent sign-in (RFC 9470 `insufficient_user_authentication`). */
+  STEP_UP_REQUIRED: 'ERR_STEP_UP_REQUIRED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -15,6 +15,8 @@ export interface ObtainRequest {
   controller: AbortController;
   /** Where storage failures go: they never fail a refresh that the token source can serve. */
   report: (error: unknown) => void;
+  /** Never adopt another realm's stored token: this call asks for a different one (a step-up's scope, claims). */
+  fresh?: boolean;
 }
 
 /** The new token, and whether it was adopted from storage (another realm refreshed) rather than fetched. */
@@ -50,7 +52,8 @@ async function coordinated(request: ObtainRequest, storage: TokenStorage): Promi
   const underLock = async (): Promise<Obtained> => {
     const stored = await readStored(storage, request.report);
     const lastToken = request.context.lastToken;
-    if (stored !== null && isAdoptable(stored, lastToken, request.now())) return (outcome = { token: stored, adopted: true });
+    if (stored !== null && request.fresh !== true && isAdoptable(stored, lastToken, request.now()))
+      return (outcome = { token: stored, adopted: true });
     const basis = refreshBasis(stored, lastToken);
     const token = await fetchFresh(request, basis);
     await writeStored(storage, token, request.report);

@@ -14,7 +14,9 @@ export type RefreshReason =
   /** The API answered 401 to a request sent with the current token. */
   | 'unauthorized'
   /** `refresh()` was called. */
-  | 'manual';
+  | 'manual'
+  /** The API answered `insufficient_scope`: `context.scope` holds the scope to ask for (RFC 6750 §3.1). */
+  | 'step-up';
 
 /** What a token source is told on each call. */
 export interface TokenSourceContext {
@@ -24,6 +26,20 @@ export interface TokenSourceContext {
   lastToken: Token | null;
   /** Aborted when `refreshTimeoutMs` passes or the manager is disposed; pass it to your HTTP call. */
   signal: AbortSignal;
+  /**
+   * The scope to request, once an API has asked for more (`insufficient_scope`, a step-up): the union of the scope in
+   * use (the token's granted scope, and what earlier step-ups asked for) and the scope the API requires. Every later
+   * refresh keeps it. Send it space-delimited, together with your base scope (the built-in grants do).
+   * `undefined` (no step-up so far): request your usual scope.
+   * @see RFC 6750 §3.1, RFC 6749 §3.3
+   */
+  scope?: string[];
+  /**
+   * A claims request (JSON text) from an API's claims challenge (`insufficient_claims`, e.g. Microsoft Entra
+   * Continuous Access Evaluation), for this one refresh: send it as the `claims` parameter (the built-in grants do).
+   * @see OpenID Connect Core 1.0 §5.5
+   */
+  claims?: string;
 }
 
 /**

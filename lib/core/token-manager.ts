@@ -1,3 +1,5 @@
+import type { AuthChallenge } from './auth-challenge.js';
+import { InsufficientScopeError, type InsufficientScopeReason } from './challenge-errors.js';
 import { ErrorCode, TokenRefreshError, isOAuthError } from './errors.js';
 import { EventSink, lendSink } from './event-sink.js';
 import { Hooks } from './hooks.js';
@@ -8,6 +10,7 @@ import { toRefreshError } from './refresh-error.js';
 import { traceRefresh, type RefreshTrace } from './trace-refresh.js';
 import type { TokenStorage } from './token-storage.js';
 import { normalizeToken, type Token, type TokenInput } from './token.js';
+import { MAX_SCOPE_TOKENS, coversScope, scopeTokens, scopeVerdict, unionScope } from './scope.js';
 
 /*
  * The lock. One current token, a generation that counts tokens, and at most one refresh in flight: every caller that
@@ -22,6 +25,11 @@ import { normalizeToken, type Token, type TokenInput } from './token.js';
  *   refresh whatever `minRefreshIntervalMs` says; that interval paces only background refreshes and a source whose
  *   tokens arrive already expired (an `expires_in` of 0 would otherwise refresh on every request). After a failed
  *   background refresh, the next is not before `retryIntervalMs` has passed.
+ *
+ * Step-up (issue 10): a step-up is one more kind of attempt in the same single slot. It asks for the union of the
+ * scope in use and the required scope, does not invalidate the current token (it still serves other requests), never
+ * adopts another realm's stored token, and is remembered, so every later refresh asks for that scope too. A refused
+ * scope (`invalid_scope`) fails only the step-up's waiters: no hook, no dropped tokens.
  *
  * Re-entrancy (issue 9): hooks run outside the lock's critical path. `onRefreshFailed` is bounded by
  * `refreshTimeoutMs`; a `refresh()` called while it runs starts a new attempt (which does not call the hook again)
@@ -42,7 +50,23 @@ interface Attempt {
   abandon: () => void;
   /** Callers awaiting it (for the `refresh:end` event). */
   waiters: number;
+  /** The scope it asks for (`context.scope`); `undefined`: the source's own. */
+  scope: string[] | undefined;
+  /** A step-up: asks for `scope` because an API wanted more (issue 10). */
+  stepUp: boolean;
+  /** The claims request it sends (`context.claims`). */
+  claims: string | undefined;
 }
+
+/** What a new attempt asks for beyond a plain refresh. */
+interface AttemptRequest {
+  scope?: string[];
+  stepUp?: boolean;
+  claims?: string;
+}
+
+/** Rounds of waiting for other attempts before a step-up starts its own; each waits for one attempt to settle. */
+const STEP_UP_ROUNDS = 3;
 export class TokenManager {
   readonly #fetchToken: TokenManagerOptions['fetchToken'];
   readonly #now: () => number;
@@ -70,6 +94,10 @@ export class TokenManager {
   #seed: Token | null = null;
   /** Bumped by `clear()` and `setToken()`: a refresh started before that must not install its result. */
   #epoch = 0;
+  /** What step-ups asked for and got: every later refresh asks for it too, so a refresh never loses it (issue 10). */
+  #steppedUpScope: string[] = [];
+  /** The scope the current token was requested with, when this manager chose it (`context.scope`). */
+  #requestedScope: string[] | undefined;
 
   /**
    * Usually created for you by `attachOAuth()`; create one yourself to share a single lock between instances.
@@ -146,6 +174,49 @@ export class TokenManager {
     return this.#join('unauthorized');
   }
 
+  /**
+   * A request sent with `generation` was refused for want of `requiredScope` (`insufficient_scope`): resolves with a
+   * token whose scope covers it, through ONE step-up shared by every request that needs that scope (the token source is
+   * called with `reason: 'step-up'` and `context.scope` = the union of the scope in use and `requiredScope`). A token
+   * newer than the request's that already covers it is handed out with no token request. Rejects with
+   * {@link InsufficientScopeError} when the token endpoint refuses the scope (`invalid_scope`: the current tokens stay)
+   * or grants less.
+   * @param challenge the API's challenge, carried by the error.
+   * @see RFC 6750 §3.1
+   */
+  async tokenForScope(generation: number, requiredScope: readonly string[], challenge?: AuthChallenge): Promise<Token> {
+    const required = scopeTokens(requiredScope);
+    const refuse = (reason: InsufficientScopeReason, cause?: unknown): InsufficientScopeError =>
+      new InsufficientScopeError({ requiredScope: required, reason, challenge, cause, secrets: this.#secrets() });
+    for (let round = 0; round < STEP_UP_ROUNDS; round++) {
+      const current = this.#current;
+      if (current !== null && !this.#invalidated && generation !== this.#generation) {
+        // The request went out with an older token: the current one may already have what it needs.
+        const verdict = scopeVerdict(current.scope, this.#requestedScope, required);
+        if (verdict === 'granted') return current;
+        if (verdict === 'refused') throw refuse('not-granted');
+      }
+      const running = this.#attempt;
+      if (running === null) break;
+      if (running.stepUp && coversScope(running.scope!, required)) return this.#steppedUp(running, required, refuse);
+      await running.promise.catch(() => undefined); // its own waiters see its failure; we only wait our turn
+    }
+    const scope = unionScope(scopeTokens(this.#current?.scope), this.#steppedUpScope, required);
+    this.#join('step-up', { scope, stepUp: true }).catch(() => undefined); // observed below
+    return this.#steppedUp(this.#attempt!, required, refuse);
+  }
+
+  /**
+   * A request sent with `generation` was refused with a claims challenge (`insufficient_claims`, e.g. Microsoft Entra
+   * CAE): as {@link tokenAfterRejection}, but the refresh it starts sends `claims` (`context.claims`).
+   * @see OpenID Connect Core 1.0 §5.5
+   */
+  tokenWithClaims(generation: number, claims: string): Promise<Token> {
+    if (generation !== this.#generation) return this.getToken();
+    this.#invalidated = true;
+    return this.#join('unauthorized', { claims });
+  }
+
   /** Installs a token you obtained yourself (e.g. after a login); `onTokenUpdate` runs. */
   setToken(input: TokenInput): Token {
     const token = normalizeToken(input, this.#now());
@@ -159,6 +230,7 @@ export class TokenManager {
   clear(): void {
     this.#abandonInflight();
     this.#dropToken(true);
+    this.#steppedUpScope = []; // a logout ends what the user consented to
   }
 
   /**
@@ -206,7 +278,29 @@ export class TokenManager {
     this.#join('expiring').catch(() => undefined);
   }
 
-  #join(reason: RefreshReason): Promise<Token> {
+  /** The step-up's token, if it covers `required`; its refusal of the scope as an {@link InsufficientScopeError}. */
+  async #steppedUp(
+    attempt: Attempt,
+    required: string[],
+    refuse: (reason: InsufficientScopeReason, cause?: unknown) => InsufficientScopeError,
+  ): Promise<Token> {
+    let token: Token;
+    try {
+      token = await attempt.promise;
+    } catch (error) {
+      throw isScopeRefusal(error) ? refuse('refused', error) : error;
+    }
+    if (scopeVerdict(token.scope, attempt.scope, required) !== 'granted') throw refuse('not-granted');
+    return token;
+  }
+
+  /** The tokens a challenge in an error could echo back. */
+  #secrets(): string[] {
+    const token = this.#current;
+    return [token?.accessToken, token?.refreshToken].filter((s): s is string => typeof s === 'string' && s !== '');
+  }
+
+  #join(reason: RefreshReason, request: AttemptRequest = {}): Promise<Token> {
     const running = this.#attempt;
     const background = reason === 'expiring';
     if (running !== null && !(running.recovering && reason === 'manual')) {
@@ -222,6 +316,12 @@ export class TokenManager {
       nested: running !== null,
       abandon: () => undefined,
       waiters: background ? 0 : 1,
+      // After a step-up every refresh keeps asking for what it got, or the next refresh would lose it.
+      scope:
+        request.scope ??
+        (this.#steppedUpScope.length > 0 ? unionScope(scopeTokens(this.#current?.scope), this.#steppedUpScope) : undefined),
+      stepUp: request.stepUp === true,
+      claims: request.claims,
     };
     lendSink(attempt.controller.signal, this.#events);
     this.#attempt = attempt;
@@ -240,20 +340,25 @@ export class TokenManager {
     try {
       const obtaining = traceRefresh(this.#traceOf(attempt, epoch), {
         source: this.#fetchToken,
-        context: { reason, lastToken, signal: controller.signal },
+        context: { reason, lastToken, signal: controller.signal, ...attemptContext(attempt) },
         storage: this.#storage,
         now: this.#now,
         timeoutMs: this.#timeoutMs,
         controller,
         report: (error) => this.#hooks.report(error),
+        fresh: attempt.stepUp || attempt.claims !== undefined,
       });
       const { token } = await Promise.race([obtaining, abandoned]);
       if (epoch !== this.#epoch) return this.#afterAbandon();
       this.#install(token, true);
+      this.#requestedScope = attempt.scope;
+      if (attempt.stepUp) this.#rememberScope(token, attempt.scope!);
       return token;
     } catch (error) {
       // Abandoned by clear() or setToken(): its failure is nobody's business, least of all onRefreshFailed's.
       if (epoch !== this.#epoch) return this.#afterAbandon();
+      // A refused step-up is no failed refresh: the tokens still do what they did (issue 10), so no hook, no drop.
+      if (attempt.stepUp && isScopeRefusal(error)) throw toRefreshError(error, lastToken);
       return await this.#recover(toRefreshError(error, lastToken), attempt, epoch);
     } finally {
       // Only our own slot: an abandoned attempt must not free the one a newer refresh holds (two fetches at once).
@@ -320,9 +425,17 @@ export class TokenManager {
     return replacement;
   }
 
+  /** Remembers what a step-up asked for and was granted (all of it when the server did not say what it granted). */
+  #rememberScope(token: Token, requested: string[]): void {
+    const granted = token.scope === undefined ? requested : scopeTokens(token.scope);
+    const kept = requested.filter((item) => granted.includes(item));
+    this.#steppedUpScope = unionScope(this.#steppedUpScope, kept).slice(0, MAX_SCOPE_TOKENS);
+  }
+
   #install(token: Token, notify: boolean): void {
     const now = this.#now();
     this.#current = token;
+    this.#requestedScope = undefined;
     this.#seed = null;
     this.#generation++;
     this.#invalidated = false;
@@ -396,4 +509,18 @@ export class TokenManager {
     if (this.#current !== null && !this.#invalidated) return this.#current;
     throw new TokenRefreshError(ErrorCode.TOKEN_CLEARED, 'Failed to refresh token: the token was cleared while it was being refreshed');
   }
+}
+
+/** The context members an attempt adds to a plain refresh's. */
+function attemptContext(attempt: Attempt): { scope?: string[]; claims?: string } {
+  const extra: { scope?: string[]; claims?: string } = {};
+  if (attempt.scope !== undefined) extra.scope = [...attempt.scope];
+  if (attempt.claims !== undefined) extra.claims = attempt.claims;
+  return extra;
+}
+
+/** RFC 6749 §5.2 `invalid_scope`, as the source threw it or wrapped in a TokenRefreshError. */
+function isScopeRefusal(error: unknown): boolean {
+  const cause = error instanceof TokenRefreshError ? (error as { cause?: unknown }).cause : error;
+  return isOAuthError(cause) && cause.error === 'invalid_scope';
 }

@@ -7,6 +7,7 @@ import type { ClientAuthMethod } from './grant-options.js';
 import { readRevocationResponse, revocationUnreachable } from './revocation.js';
 import { sendWithRetries } from './send.js';
 import type { TokenRequestTrace } from './token-request-trace.js';
+import { withContext, type RequestContext } from './context-params.js';
 import { readTokenResponse } from './token-response.js';
 import type { ResolvedEndpointOptions } from './validate-options.js';
 
@@ -19,11 +20,13 @@ export interface TokenEndpointClient {
    * POSTs a grant (`grant_type` and its parameters) with client authentication and the configured scope,
    * audience, resource and extra parameters.
    * @param secrets values of this request to keep out of any error, besides the client secret.
+   * @param context the token source's `scope` (requested with the configured one) and `claims` (issue 10).
    */
   requestToken(
     grant: Array<[string, string]>,
     signal: AbortSignal | undefined,
     secrets: readonly (string | undefined)[],
+    context?: RequestContext,
   ): Promise<TokenFields>;
   /** Whether a revocation endpoint was given or may be discovered. */
   readonly mayRevoke: boolean;
@@ -66,11 +69,12 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
   }
 
   return {
-    async requestToken(grant, signal, secrets) {
+    async requestToken(grant, signal, secrets, context) {
       const endpoints = await resolveEndpoints(options, signal);
       const allSecrets = [clientSecret, ...secrets];
       const trace = { grantType: grant.find(([name]) => name === 'grant_type')?.[1] ?? '', url: endpoints.tokenEndpoint, signal };
-      const response = await post(endpoints.tokenEndpoint, endpoints, [...grant, ...options.params], signal, allSecrets, trace);
+      const params = [...grant, ...withContext(options.params, context)];
+      const response = await post(endpoints.tokenEndpoint, endpoints, params, signal, allSecrets, trace);
       return readTokenResponse(response, allSecrets);
     },
     mayRevoke: 'issuer' in source || source.revocationUrl !== undefined,
