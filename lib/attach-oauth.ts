@@ -2,6 +2,8 @@ import type { AxiosInstance } from 'axios';
 import type { AttachOAuthOptions } from './axios/attach-options.js';
 import { resolveSettings } from './axios/attach-settings.js';
 import { createRequestInterceptor, createResponseErrorInterceptor, formatHeaderValue } from './axios/interceptors.js';
+import { dpopNonceHarvester } from './axios/dpop-requests.js';
+import { resolveDPoPOption } from './dpop/dpop-option.js';
 import type { Token, TokenInput } from './core/token.js';
 import type { TokenManager } from './core/token-manager.js';
 
@@ -50,9 +52,12 @@ export function attachOAuth(instance: AxiosInstance, options: AttachOAuthOptions
       '"instance" already has attachOAuth() attached: detach() that handle first, or use another axios instance and share one lock with "options.tokenManager"',
     );
   }
-  const settings = resolveSettings(instance, options);
+  const dpop = resolveDPoPOption(options.dpop, options.storage, 'options.dpop');
+  const settings = resolveSettings(instance, options, dpop);
   const requestId = instance.interceptors.request.use(createRequestInterceptor(settings));
-  const responseId = instance.interceptors.response.use(undefined, createResponseErrorInterceptor(settings));
+  // With DPoP, successes are looked at too: their DPoP-Nonce is the next proof's (RFC 9449 §8.2, §9).
+  const harvest = settings.dpop === undefined ? undefined : dpopNonceHarvester(settings.dpop);
+  const responseId = instance.interceptors.response.use(harvest, createResponseErrorInterceptor(settings));
   const manager = settings.manager;
   const ownsManager = options.tokenManager === undefined;
   let attached = true;

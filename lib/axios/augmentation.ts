@@ -4,6 +4,10 @@ export interface RequestAuthState {
   generation: number;
   /** True once the request has been replayed after a refresh: it is never replayed again. */
   replayed: boolean;
+  /** True once the request has been replayed for a resource server's DPoP nonce (RFC 9449 §9): never twice. */
+  dpopNonceRetried?: boolean;
+  /** The DPoP nonce the request's proof carried, if any: a challenge with the same nonce is not retried. */
+  dpopNonce?: string;
 }
 
 declare module 'axios' {

@@ -3,6 +3,8 @@ import { settleOrAbort } from '../core/abortable.js';
 import './augmentation.js';
 import type { OriginGuard } from './origin-guard.js';
 import { answeredByTokenOrigin, createRedirectGuard, withRedirectGuard } from './redirect-guard.js';
+import { DPOP_HEADER, dpopNonceDecision, harvestDPoPNonce, signDPoPRequest } from './dpop-requests.js';
+import type { DPoPProofMaker } from '../core/dpop-proof-maker.js';
 import { redactError } from '../core/redact.js';
 import type { Token } from '../core/token.js';
 import type { TokenManager } from '../core/token-manager.js';
@@ -16,6 +18,8 @@ export interface InterceptorSettings {
   headerName: string;
   /** `undefined`: use the token's own type. */
   headerScheme: string | undefined;
+  /** The manager's DPoP proof maker; `undefined` for bearer tokens (then no DPoP code runs at all). */
+  dpop: DPoPProofMaker | undefined;
 }
 
 /**
@@ -23,7 +27,8 @@ export interface InterceptorSettings {
  * request waits for the single refresh, or rejects at once when its own `signal` aborts.
  */
 export function createRequestInterceptor(s: InterceptorSettings) {
-  const redirectGuard = createRedirectGuard([s.headerName]);
+  // The DPoP proof never follows a redirect, even within the origin: its htu is the first URL (README, issue 11).
+  const redirectGuard = createRedirectGuard([s.headerName], s.dpop === undefined ? [] : [DPOP_HEADER]);
   let cachedToken: Token | undefined;
   let cachedValue = '';
   const headerValue = (token: Token): string => {
@@ -34,14 +39,20 @@ export function createRequestInterceptor(s: InterceptorSettings) {
     return cachedValue;
   };
 
-  const authorize = (config: InternalAxiosRequestConfig, token: Token): InternalAxiosRequestConfig => {
+  const authorize = (
+    config: InternalAxiosRequestConfig,
+    token: Token,
+  ): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> => {
     setHeader(config, s.headerName, headerValue(token));
     // Node's redirect follower keeps a custom header across origins: our hook strips it (issue 9, item 1).
     const hook = config.beforeRedirect;
     if (hook !== redirectGuard) config.beforeRedirect = withRedirectGuard(redirectGuard, hook);
     // A token that is no longer the current one gets generation -1, so its 401 replays without a refresh.
     const generation = s.manager.token === token ? s.manager.generation : -1;
-    config.oauthLockState = { generation, replayed: config.oauthLockState?.replayed === true };
+    const previous = config.oauthLockState;
+    config.oauthLockState = { generation, replayed: previous?.replayed === true };
+    // RFC 9449 §7.1: a DPoP token goes with a proof signed for this very request (async: one signature).
+    if (s.dpop !== undefined && token.tokenType === 'DPoP') return signDPoPRequest(config, token, s.dpop, previous);
     return config;
   };
 
@@ -75,6 +86,13 @@ export function createResponseErrorInterceptor(s: InterceptorSettings) {
     if (!isAxiosError(error) || error.config?.oauthLockState === undefined) throw error;
     const config = error.config;
     const state = config.oauthLockState!;
+    if (s.dpop !== undefined) {
+      harvestDPoPNonce(s.dpop, error.response);
+      // RFC 9449 §9: a nonce challenge is answered with a fresh proof, never with a new token.
+      const nonce = dpopNonceDecision(error);
+      if (nonce === 'fail') throw redactApiError(error, s.headerName);
+      if (nonce === 'replay') return s.instance.request({ ...config, oauthLockState: { ...state, dpopNonceRetried: true } });
+    }
     if (
       state.replayed ||
       config.skipAuthRefresh === true ||
@@ -90,7 +108,7 @@ export function createResponseErrorInterceptor(s: InterceptorSettings) {
       redactApiError(error, s.headerName);
       throw refreshError;
     }
-    return s.instance.request({ ...config, oauthLockState: { generation: state.generation, replayed: true } });
+    return s.instance.request({ ...config, oauthLockState: { ...state, replayed: true } });
   };
 }
 
@@ -133,7 +151,7 @@ function safeShouldRefresh(shouldRefresh: InterceptorSettings['shouldRefresh'], 
 }
 
 function redactApiError(error: AxiosError, headerName: string): AxiosError {
-  redactError(error, { headerNames: [headerName] });
+  redactError(error, { headerNames: [headerName, DPOP_HEADER] });
   return error;
 }
 

@@ -34,10 +34,10 @@ export function passwordGrant(options: PasswordGrantOptions): TokenSource {
   const username = requireWellFormedString(options.username, 'options.username');
   const password = requireWellFormedString(options.password, 'options.password');
   const redeem = refreshTokenRedeemer(client);
-  return grantTokenSource(async ({ lastToken, signal }) => {
+  return grantTokenSource(async ({ lastToken, signal, dpop }) => {
     if (redeem.isUsable(lastToken?.refreshToken)) {
       try {
-        return await redeem(lastToken ?? null, signal);
+        return await redeem(lastToken ?? null, signal, dpop);
       } catch (error) {
         // A dead refresh token is not the end here: the password can start a new grant.
         if (!isOAuthError(error) || error.error !== 'invalid_grant') throw error;
@@ -48,6 +48,6 @@ export function passwordGrant(options: PasswordGrantOptions): TokenSource {
       ['username', username],
       ['password', password],
     ];
-    return client.requestToken(grant, signal, [password, username]);
+    return client.requestToken(grant, signal, [password, username], dpop);
   }, client);
 }

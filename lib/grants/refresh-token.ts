@@ -1,5 +1,6 @@
 import { ErrorCode, TokenRefreshError, isOAuthError } from '../core/errors.js';
 import type { TokenSource } from '../core/options.js';
+import type { DPoPProofMaker } from '../core/dpop-proof-maker.js';
 import type { Token, TokenFields } from '../core/token.js';
 import type { TokenEndpointOptions } from './grant-options.js';
 import { createTokenEndpointClient, type TokenEndpointClient } from './token-endpoint-client.js';
@@ -29,17 +30,17 @@ const MAX_REJECTED = 32;
 export function refreshTokenGrant(options: RefreshTokenGrantOptions): TokenSource {
   const client = createTokenEndpointClient(validateEndpointOptions(options, 'refreshTokenGrant'));
   const redeem = refreshTokenRedeemer(client);
-  return grantTokenSource(({ lastToken, signal }) => redeem(lastToken ?? null, signal), client);
+  return grantTokenSource(({ lastToken, signal, dpop }) => redeem(lastToken ?? null, signal, dpop), client);
 }
 
 /** Redeems refresh tokens for one grant, refusing any the server has rejected with `invalid_grant`. */
 export function refreshTokenRedeemer(client: TokenEndpointClient): {
-  (lastToken: Token | null, signal: AbortSignal | undefined): Promise<TokenFields>;
+  (lastToken: Token | null, signal: AbortSignal | undefined, dpop?: DPoPProofMaker): Promise<TokenFields>;
   isUsable(refreshToken: string | undefined): refreshToken is string;
 } {
   const rejected = new Set<string>();
   const isUsable = (refreshToken: string | undefined): refreshToken is string => !!refreshToken && !rejected.has(refreshToken);
-  const redeem = async (lastToken: Token | null, signal: AbortSignal | undefined): Promise<TokenFields> => {
+  const redeem = async (lastToken: Token | null, signal: AbortSignal | undefined, dpop?: DPoPProofMaker): Promise<TokenFields> => {
     const refreshToken = lastToken?.refreshToken;
     if (!isUsable(refreshToken)) throw unusable(refreshToken === undefined || refreshToken === '');
     try {
@@ -47,7 +48,8 @@ export function refreshTokenRedeemer(client: TokenEndpointClient): {
         ['grant_type', 'refresh_token'],
         ['refresh_token', refreshToken],
       ];
-      return await client.requestToken(grant, signal, [refreshToken, lastToken?.accessToken]);
+      // RFC 9449 §5.2: a DPoP-bound refresh token is redeemed with a proof of the same key.
+      return await client.requestToken(grant, signal, [refreshToken, lastToken?.accessToken], dpop);
     } catch (error) {
       if (isOAuthError(error) && error.error === 'invalid_grant') {
         if (rejected.size >= MAX_REJECTED) rejected.delete(rejected.values().next().value!);

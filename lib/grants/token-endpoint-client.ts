@@ -5,7 +5,9 @@ import { clientAuthentication, defaultAuthMethod, encodeForm } from './client-au
 import { discover } from './discovery.js';
 import type { ClientAuthMethod } from './grant-options.js';
 import { readRevocationResponse, revocationUnreachable } from './revocation.js';
-import { sendWithRetries } from './send.js';
+import { headerValue, sendWithRetries } from './send.js';
+import { jsonObjectBody } from './response-body.js';
+import type { DPoPProofMaker } from '../core/dpop-proof-maker.js';
 import { readTokenResponse } from './token-response.js';
 import type { ResolvedEndpointOptions } from './validate-options.js';
 
@@ -23,6 +25,7 @@ export interface TokenEndpointClient {
     grant: Array<[string, string]>,
     signal: AbortSignal | undefined,
     secrets: readonly (string | undefined)[],
+    dpop?: DPoPProofMaker,
   ): Promise<TokenFields>;
   /** Whether a revocation endpoint was given or may be discovered. */
   readonly mayRevoke: boolean;
@@ -44,12 +47,13 @@ const FORM_HEADERS = { 'Content-Type': 'application/x-www-form-urlencoded;charse
 export function createTokenEndpointClient(options: ResolvedEndpointOptions): TokenEndpointClient {
   const { source, clientId, clientSecret } = options;
   /** @param secrets gains every assertion sent, so that an error echoing one is scrubbed of it. */
-  function post(
+  async function post(
     url: string,
     endpoints: Endpoints,
     params: Array<[string, string]>,
     signal: AbortSignal | undefined,
     secrets: Array<string | undefined>,
+    dpop?: DPoPProofMaker,
   ): Promise<AxiosResponse<unknown>> {
     const method = endpoints.authMethod;
     const build = async (): Promise<AxiosRequestConfig> => {
@@ -58,17 +62,27 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
       const auth = clientAuthentication(method, clientId, clientSecret, assertion);
       // RFC 6749 §3.2: POST, form-encoded body; credentials never in the URL.
       const data = encodeForm([...params, ...auth.params]);
-      return { method: 'POST', url, data, headers: { ...FORM_HEADERS, ...auth.headers } };
+      const headers: Record<string, string> = { ...FORM_HEADERS, ...auth.headers };
+      // RFC 9449 §5: a proof (no ath at the AS) with every attempt, each one fresh.
+      if (dpop !== undefined) secrets.push((headers.DPoP = await dpop.proof('POST', url)));
+      return { method: 'POST', url, data, headers };
     };
-    return sendWithRetries(options.http, build, options.retry, signal, secrets);
+    const response = await sendWithRetries(options.http, build, options.retry, signal, secrets);
+    dpop?.observeNonce(url, headerValue(response, 'dpop-nonce'));
+    return response;
   }
 
   return {
-    async requestToken(grant, signal, secrets) {
+    async requestToken(grant, signal, secrets, dpop) {
       const endpoints = await resolveEndpoints(options, signal);
       const allSecrets = [clientSecret, ...secrets];
-      const response = await post(endpoints.tokenEndpoint, endpoints, [...grant, ...options.params], signal, allSecrets);
-      return readTokenResponse(response, allSecrets);
+      const url = endpoints.tokenEndpoint;
+      const send = (): Promise<AxiosResponse<unknown>> => post(url, endpoints, [...grant, ...options.params], signal, allSecrets, dpop);
+      const sentNonce = dpop?.nonceFor(url);
+      let response = await send();
+      // RFC 9449 §8: the AS wants a nonce; one retry with a fresh proof carrying it, only if it is a new one.
+      if (dpop !== undefined && isNonceError(response) && dpop.nonceFor(url) !== sentNonce) response = await send();
+      return readTokenResponse(response, allSecrets, dpop !== undefined);
     },
     mayRevoke: 'issuer' in source || source.revocationUrl !== undefined,
     async revoke(token, hint) {
@@ -143,4 +157,9 @@ async function resolveEndpoints(options: ResolvedEndpointOptions, signal?: Abort
 
 function isCertificateAuth(method: ClientAuthMethod): boolean {
   return method === 'tls_client_auth' || method === 'self_signed_tls_client_auth';
+}
+
+/** `400 {"error": "use_dpop_nonce"}` (RFC 9449 §8). */
+function isNonceError(response: AxiosResponse<unknown>): boolean {
+  return response.status === 400 && jsonObjectBody(response)?.error === 'use_dpop_nonce';
 }
