@@ -1,7 +1,8 @@
 import axios, { type AxiosRequestConfig } from 'axios';
 import MockAdapter from 'axios-mock-adapter';
 import { createHash } from 'node:crypto';
-import { attachOAuth } from '../../lib';
+import { TokenManager, attachOAuth } from '../../lib';
+import { createDPoPProofMaker } from '../../lib/dpop/proof-maker';
 import { createRedirectGuard } from '../../lib/axios/redirect-guard';
 import { generateDPoPKeyPair } from '../../lib/dpop/key-pair';
 import { base64urlDecode } from '../../lib/jose/base64url';
@@ -158,5 +159,31 @@ describe('the dpop option', () => {
       ]),
     };
     expect(() => attachOAuth(axios.create({ baseURL: API }), { fetchToken, dpop: fake })).toThrow(TypeError);
+  });
+});
+
+describe('DPoP with a shared TokenManager', () => {
+  it('signs with the manager’s proof maker on every instance, and refuses dpop beside tokenManager', async () => {
+    const keyPair = await generateDPoPKeyPair();
+    const tokens = new TokenManager({
+      fetchToken: async () => ({ accessToken: 'at-s', tokenType: 'DPoP' }),
+      dpop: createDPoPProofMaker(keyPair),
+    });
+    const a = axios.create({ baseURL: API });
+    const b = axios.create({ baseURL: API });
+    const mockA = new MockAdapter(a, { onNoMatch: 'throwException' });
+    const mockB = new MockAdapter(b, { onNoMatch: 'throwException' });
+    mockA.onGet(`${API}/a`).reply(200);
+    mockB.onGet(`${API}/b`).reply(200);
+    attachOAuth(a, { tokenManager: tokens });
+    attachOAuth(b, { tokenManager: tokens });
+    await Promise.all([a.get('/a'), b.get('/b')]);
+    for (const sent of [mockA.history.get[0]!, mockB.history.get[0]!]) {
+      expect(headerOf(sent, 'Authorization')).toBe('DPoP at-s');
+      expect(claimsOf(headerOf(sent, 'DPoP')).ath).toBe(createHash('sha256').update('at-s').digest('base64url'));
+    }
+    expect(() => attachOAuth(axios.create({ baseURL: API }), { tokenManager: tokens, dpop: true })).toThrow(
+      '"options.dpop" cannot be combined with "options.tokenManager"',
+    );
   });
 });
