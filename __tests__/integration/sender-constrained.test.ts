@@ -36,6 +36,26 @@ describe('DPoP against oidc-provider and a verifying API', () => {
     expect(stats.requests).toBe(200);
   });
 
+  it('the token endpoint required its nonce: the first token request was answered use_dpop_nonce', async () => {
+    expect((await auth.stats()).errors.some((e) => /nonce/i.test(e))).toBe(true);
+  });
+
+  it('a revocation wave: 50 requests refused at once get one new token between them, each replayed once', async () => {
+    const client = axios.create({ baseURL: api.baseURL });
+    attachOAuth(client, { dpop: true, fetchToken: clientCredentials({ issuer: auth.issuer, ...auth.clients.dpop }) });
+    await client.get('/warm');
+    const grants = (await auth.stats()).grants;
+    await api.revokeSeenTokens();
+    const before = await api.stats();
+    const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => client.get(`/wave/${i}`)));
+    const after = await api.stats();
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    expect((await auth.stats()).grants - grants).toBe(1);
+    expect(after.accepted - before.accepted).toBe(50);
+    expect(after.reasons['token revoked']! - (before.reasons['token revoked'] ?? 0)).toBe(50);
+    expect(after.replayedProofs).toBe(0);
+  });
+
   it('a rotated API nonce costs one replay per request and no new token', async () => {
     const client = axios.create({ baseURL: api.baseURL });
     attachOAuth(client, { dpop: true, fetchToken: clientCredentials({ issuer: auth.issuer, ...auth.clients.dpop }) });

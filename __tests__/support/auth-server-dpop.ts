@@ -50,6 +50,8 @@ export interface DPoPApi {
     distinctTokens: number;
   }>;
   rotateNonce(): Promise<void>;
+  /** Refuses every token accepted so far, as if it had been revoked. */
+  revokeSeenTokens(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -127,6 +129,9 @@ export async function startDPoPApi(auth: DPoPAuthServer): Promise<DPoPApi> {
     stats: () => child.call('stats'),
     rotateNonce: async () => {
       await child.call('rotateNonce');
+    },
+    revokeSeenTokens: async () => {
+      await child.call('revokeSeenTokens');
     },
     stop: () => child.stop(),
   };

@@ -12,6 +12,7 @@ const jwks = createRemoteJWKSet(new URL(config.jwksUrl));
 const stats = { requests: 0, accepted: 0, nonceChallenges: 0, rejected: 0, reasons: {}, replayedProofs: 0, distinctTokens: 0 };
 const seenJti = new Set();
 const seenTokens = new Set();
+const revoked = new Set();
 let nonce = randomBytes(12).toString('base64url');
 let origin;
 
@@ -24,6 +25,7 @@ async function verify(req) {
   const proof = req.headers.dpop;
   if (typeof proof !== 'string') throw new Reject('no proof');
   const { payload: token } = await jwtVerify(match[1], jwks, { issuer: config.issuer, audience: config.audience });
+  if (revoked.has(token.jti)) throw new Reject('token revoked');
   const header = decodeProtectedHeader(proof);
   if (header.typ !== 'dpop+jwt' || !header.jwk || header.jwk.d) throw new Reject('bad proof header');
   const { payload } = await compactVerify(proof, await importJWK(header.jwk, header.alg));
@@ -70,6 +72,10 @@ origin = `http://127.0.0.1:${server.address().port}`;
 
 serveIpc(server.address().port, {
   stats: () => ({ ...stats, reasons: { ...stats.reasons } }),
+  // Every token accepted so far is refused from now on (401 invalid_token): the client must get a new one.
+  revokeSeenTokens: () => {
+    seenTokens.forEach((jti) => revoked.add(jti));
+  },
   rotateNonce: () => {
     nonce = randomBytes(12).toString('base64url');
   },
