@@ -109,6 +109,15 @@ describe('DPoP at the resource server (RFC 9449 §7)', () => {
     expect(proofs[2]!.nonce).toBe('n-1');
   });
 
+  it('regression: a stream body is not replayed for a DPoP nonce challenge, and no refresh either', async () => {
+    const { api, mock, fetchToken } = setup();
+    mock.onPost(`${API}/upload`).reply(...(nonceChallenge('n-1') as [number]));
+    const stream = { pipe: () => undefined, on: () => undefined };
+    await expect(api.post('/upload', stream)).rejects.toMatchObject({ response: { status: 401 } });
+    expect(mock.history.post).toHaveLength(1);
+    expect(fetchToken).toHaveBeenCalledTimes(1);
+  });
+
   it('takes the nonce of any response, a success too, for the next proof to that origin', async () => {
     const { api, mock } = setup();
     mock.onGet(`${API}/a`).replyOnce(200, 'ok', { 'dpop-nonce': 'n-fresh' }).onGet(`${API}/b`).reply(200);

@@ -3,6 +3,7 @@ import type { DPoPProofMaker } from '../core/dpop-proof-maker.js';
 import type { Token } from '../core/token.js';
 import type { RequestAuthState } from './augmentation.js';
 import { resolveRequestUrl } from './origin-guard.js';
+import { answeredByTokenOrigin } from './redirect-guard.js';
 
 /*
  * The API side of DPoP (RFC 9449 §7): the proof of each request, the nonces servers hand out, and the one replay a
@@ -40,7 +41,8 @@ export async function signDPoPRequest(
 export function harvestDPoPNonce(maker: DPoPProofMaker, response: AxiosResponse | undefined): void {
   if (response === undefined) return;
   const nonce = header(response, 'dpop-nonce');
-  if (nonce === undefined) return;
+  // A redirect's last hop is another origin's: its nonce is not ours to send back.
+  if (nonce === undefined || !answeredByTokenOrigin(response.config, response.request)) return;
   const url = resolveRequestUrl(response.config);
   if (url !== undefined) maker.observeNonce(url.href, nonce);
 }

@@ -90,8 +90,9 @@ export function createResponseErrorInterceptor(s: InterceptorSettings) {
       harvestDPoPNonce(s.dpop, error.response);
       // RFC 9449 §9: a nonce challenge is answered with a fresh proof, never with a new token.
       const nonce = dpopNonceDecision(error);
-      if (nonce === 'fail') throw redactApiError(error, s.headerName);
-      if (nonce === 'replay') return s.instance.request({ ...config, oauthLockState: { ...state, dpopNonceRetried: true } });
+      const replayable = !isStream(config.data) && answeredByTokenOrigin(config, error.request ?? error.response?.request);
+      if (nonce === 'replay' && replayable) return s.instance.request({ ...config, oauthLockState: { ...state, dpopNonceRetried: true } });
+      if (nonce !== undefined) throw redactApiError(error, s.headerName);
     }
     if (
       state.replayed ||
