@@ -29,14 +29,20 @@ export function createDPoPProofMaker(keys: CryptoKeyPair | Promise<CryptoKeyPair
   let jwk: ReturnType<typeof publicJwk> | undefined;
   let athToken: string | undefined;
   let ath: Promise<string> | undefined;
+  // The settled values, so that the hot path awaits nothing but the signature.
+  let headerReady: string | undefined;
+  let athReady: string | undefined;
 
   const publicKey = (): ReturnType<typeof publicJwk> => (jwk ??= ready().then(() => publicJwk(keyPair!.publicKey)));
-  const encodedHeader = (): Promise<string> => (header ??= publicKey().then((key) => encodeHeader(signer!, { typ: 'dpop+jwt', jwk: key })));
+  const encodedHeader = (): Promise<string> =>
+    (header ??= publicKey().then((key) => (headerReady = encodeHeader(signer!, { typ: 'dpop+jwt', jwk: key }))));
   const accessTokenHash = (accessToken: string): Promise<string> => {
     if (accessToken !== athToken) {
       athToken = accessToken;
+      athReady = undefined;
       // RFC 9449 §4.2: ath = base64url(SHA-256(ASCII(access token))).
-      ath = crypto.subtle.digest('SHA-256', utf8(accessToken)).then(base64url);
+      const hashing = crypto.subtle.digest('SHA-256', utf8(accessToken)).then(base64url);
+      ath = hashing.then((value) => (athToken === accessToken ? (athReady = value) : value));
     }
     return ath!;
   };
@@ -53,8 +59,10 @@ export function createDPoPProofMaker(keys: CryptoKeyPair | Promise<CryptoKeyPair
         iat: Math.floor(Date.now() / 1000),
       };
       if (nonce !== undefined) claims.nonce = nonce;
-      if (accessToken !== undefined) claims.ath = await accessTokenHash(accessToken);
-      const encoded = await encodedHeader();
+      if (accessToken !== undefined) {
+        claims.ath = accessToken === athToken && athReady !== undefined ? athReady : await accessTokenHash(accessToken);
+      }
+      const encoded = headerReady ?? (await encodedHeader());
       return signWithEncodedHeader(signer!, encoded, claims);
     },
     observeNonce: (url, nonce) => nonces.set(url, nonce),
