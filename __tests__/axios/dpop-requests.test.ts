@@ -7,7 +7,7 @@ import { createRedirectGuard } from '../../lib/axios/redirect-guard';
 import { generateDPoPKeyPair } from '../../lib/dpop/key-pair';
 import { base64urlDecode } from '../../lib/jose/base64url';
 import { publicJwk } from '../../lib/jose/thumbprint';
-import { redisStorage } from '../../lib/storage';
+import { browserStorage, redisStorage } from '../../lib/storage';
 import type { TokenSourceContext } from '../../lib/core/options';
 
 const API = 'https://api.example.com';
@@ -152,6 +152,31 @@ describe('the dpop option', () => {
     expect(() => attachOAuth(axios.create({ baseURL: API }), { fetchToken, storage, dpop: true })).toThrow(
       /"options.dpop" true makes a key per process.*Pass one key pair to every process/,
     );
+  });
+
+  it('refuses a per-tab key with a browserStorage shared by tabs', () => {
+    const scope = globalThis as Record<string, unknown>;
+    const saved = { navigator: scope.navigator, indexedDB: scope.indexedDB, BroadcastChannel: scope.BroadcastChannel };
+    const locks = { request: (_name: string, _options: unknown, fn: () => Promise<unknown>) => fn() };
+    Object.defineProperty(globalThis, 'navigator', { value: { locks }, configurable: true, writable: true });
+    scope.indexedDB = { open: () => ({}) };
+    scope.BroadcastChannel = class {
+      postMessage(): void {}
+      addEventListener(): void {}
+      close(): void {}
+    };
+    try {
+      const storage = browserStorage({ key: 'dpop-tabs' });
+      expect(storage.shared).toBe(true);
+      expect(() => attachOAuth(axios.create({ baseURL: API }), { fetchToken, storage, dpop: true })).toThrow(
+        /shared by processes or tabs.*Pass one key pair/,
+      );
+    } finally {
+      Object.defineProperty(globalThis, 'navigator', { value: saved.navigator, configurable: true, writable: true });
+      if (saved.indexedDB === undefined) delete scope.indexedDB;
+      else scope.indexedDB = saved.indexedDB;
+      scope.BroadcastChannel = saved.BroadcastChannel;
+    }
   });
 
   it('accepts one key pair for every process, and refuses anything else', async () => {

@@ -3,7 +3,7 @@ import { isCryptoKey } from '../jose/import-key.js';
 import { dpopAlgOf, generateDPoPKeyPair } from './key-pair.js';
 import { createDPoPProofMaker } from './proof-maker.js';
 
-/** Marks a storage shared by processes (redisStorage); Symbol.for, so that any copy of the package sees it. */
+/** Marks a storage shared by processes or tabs (redisStorage, a shared browserStorage); Symbol.for: any package copy. */
 const SHARED_ACROSS_PROCESSES = Symbol.for('axios-oauth-lock.sharedAcrossProcesses');
 
 /**
@@ -18,7 +18,7 @@ export function resolveDPoPOption(value: unknown, storage: unknown, path: string
   if (value === true) {
     if (storage !== null && typeof storage === 'object' && (storage as Record<symbol, unknown>)[SHARED_ACROSS_PROCESSES] === true) {
       throw new TypeError(
-        `"${path}" true makes a key per process, but "options.storage" is shared by processes: a token bound to one process's key is useless to the others. Pass one key pair to every process (dpop: keyPair, the same CryptoKeyPair in each)`,
+        `"${path}" true makes a key per process (or tab), but "options.storage" is shared by processes or tabs: a token bound to one key is useless to the others. Pass one key pair to every process (dpop: keyPair, the same CryptoKeyPair in each)`,
       );
     }
     return createDPoPProofMaker(generateDPoPKeyPair());
