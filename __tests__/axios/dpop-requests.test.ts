@@ -118,6 +118,25 @@ describe('DPoP at the resource server (RFC 9449 §7)', () => {
     expect(fetchToken).toHaveBeenCalledTimes(1);
   });
 
+  it('corrects the clock once from the Date of an invalid_dpop_proof 401 and replays once, with no refresh', async () => {
+    const { api, mock, fetchToken } = setup();
+    const serverNow = Date.now() + 600_000;
+    const refused = [401, {}, { 'www-authenticate': 'DPoP error="invalid_dpop_proof"', date: new Date(serverNow).toUTCString() }];
+    mock
+      .onGet(`${API}/a`)
+      .replyOnce(...(refused as [number]))
+      .onGet(`${API}/b`)
+      .reply(...(refused as [number]));
+    mock.onGet(`${API}/a`).reply(200, 'ok');
+    await expect(api.get('/a')).resolves.toMatchObject({ data: 'ok' });
+    const [first, second] = mock.history.get.map((c) => claimsOf(headerOf(c, 'DPoP')).iat as number);
+    expect(second! - first!).toBeGreaterThanOrEqual(595);
+    // The same Date again corrects nothing: no replay, and the 401 goes the usual way (one refresh and replay).
+    await expect(api.get('/b')).rejects.toMatchObject({ response: { status: 401 } });
+    expect(mock.history.get.filter((c) => c.url === '/b')).toHaveLength(2);
+    expect(fetchToken).toHaveBeenCalledTimes(2);
+  });
+
   it('takes the nonce of any response, a success too, for the next proof to that origin', async () => {
     const { api, mock } = setup();
     mock.onGet(`${API}/a`).replyOnce(200, 'ok', { 'dpop-nonce': 'n-fresh' }).onGet(`${API}/b`).reply(200);

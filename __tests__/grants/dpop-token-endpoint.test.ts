@@ -43,6 +43,28 @@ describe('DPoP at the token endpoint (RFC 9449 §5)', () => {
     expect(second!.jti).not.toBe(first!.jti);
   });
 
+  it('retries once with a corrected clock when the AS refuses the proof and its Date is far from ours', async () => {
+    const { http, mock } = mockAuthServer();
+    const date = new Date(Date.now() - 900_000).toUTCString();
+    mock
+      .onPost(TOKEN_URL)
+      .replyOnce(400, { error: 'invalid_dpop_proof' }, { date })
+      .onPost(TOKEN_URL)
+      .reply(200, tokenBody({ token_type: 'DPoP' }));
+    await clientCredentials({ tokenUrl: TOKEN_URL, ...CLIENT, httpClient: http })(dpopCtx());
+    const [first, second] = mock.history.post.map((c) => claimsOf(proofOf(c)).iat as number);
+    expect(first! - second!).toBeGreaterThanOrEqual(895);
+  });
+
+  it('does not retry an invalid_dpop_proof whose Date agrees with our clock', async () => {
+    const { http, mock } = mockAuthServer();
+    mock.onPost(TOKEN_URL).reply(400, { error: 'invalid_dpop_proof' }, { date: new Date().toUTCString() });
+    await expect(clientCredentials({ tokenUrl: TOKEN_URL, ...CLIENT, httpClient: http })(dpopCtx())).rejects.toMatchObject({
+      error: 'invalid_dpop_proof',
+    });
+    expect(mock.history.post).toHaveLength(1);
+  });
+
   it('does not retry a use_dpop_nonce that brings no new nonce', async () => {
     const { http, mock } = mockAuthServer();
     mock.onPost(TOKEN_URL).reply(400, { error: 'use_dpop_nonce' });

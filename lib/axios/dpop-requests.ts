@@ -75,6 +75,22 @@ export function dpopNonceDecision(error: AxiosError): 'replay' | 'fail' | undefi
   return 'replay';
 }
 
+/**
+ * A resource server's `401` with `DPoP error="invalid_dpop_proof"` whose `Date` says our clock is off by 5 s or more
+ * (the usual cause: `iat` outside its window): the clock is corrected once from that header and the request replayed
+ * once with a fresh proof (the same one DPoP replay a nonce challenge gets). `undefined` for anything else.
+ * @see RFC 9449 §11.1 (iat), RFC 9110 §6.6.1 (Date)
+ */
+export function dpopClockDecision(error: AxiosError, maker: DPoPProofMaker): 'replay' | undefined {
+  const response = error.response;
+  if (response?.status !== 401 || error.config?.oauthLockState?.dpopNonceRetried === true) return undefined;
+  const challenge = header(response, 'www-authenticate');
+  if (challenge === undefined || !/(?:^|,)\s*DPoP\b/i.test(challenge) || !/\berror\s*=\s*"?invalid_dpop_proof\b/i.test(challenge))
+    return undefined;
+  const date = Date.parse(header(response, 'date') ?? '');
+  return !Number.isNaN(date) && maker.correctClock?.(date) === true ? 'replay' : undefined;
+}
+
 function header(response: AxiosResponse, name: string): string | undefined {
   const headers = response.headers as Record<string, unknown> & { get?: (n: string) => unknown };
   const value = typeof headers?.get === 'function' ? headers.get(name) : headers?.[name];

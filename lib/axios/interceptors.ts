@@ -3,7 +3,7 @@ import { settleOrAbort } from '../core/abortable.js';
 import './augmentation.js';
 import type { OriginGuard } from './origin-guard.js';
 import { answeredByTokenOrigin, createRedirectGuard, withRedirectGuard } from './redirect-guard.js';
-import { DPOP_HEADER, dpopNonceDecision, harvestDPoPNonce, signDPoPRequest } from './dpop-requests.js';
+import { DPOP_HEADER, dpopClockDecision, dpopNonceDecision, harvestDPoPNonce, signDPoPRequest } from './dpop-requests.js';
 import type { DPoPProofMaker } from '../core/dpop-proof-maker.js';
 import { redactError } from '../core/redact.js';
 import type { Token } from '../core/token.js';
@@ -89,7 +89,7 @@ export function createResponseErrorInterceptor(s: InterceptorSettings) {
     if (s.dpop !== undefined) {
       harvestDPoPNonce(s.dpop, error.response);
       // RFC 9449 §9: a nonce challenge is answered with a fresh proof, never with a new token.
-      const nonce = dpopNonceDecision(error);
+      const nonce = dpopNonceDecision(error) ?? dpopClockDecision(error, s.dpop);
       const replayable = !isStream(config.data) && answeredByTokenOrigin(config, error.request ?? error.response?.request);
       if (nonce === 'replay' && replayable) return s.instance.request({ ...config, oauthLockState: { ...state, dpopNonceRetried: true } });
       if (nonce !== undefined) throw redactApiError(error, s.headerName);

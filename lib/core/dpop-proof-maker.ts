@@ -15,4 +15,10 @@ export interface DPoPProofMaker {
   nonceFor(url: string): string | undefined;
   /** The RFC 7638 thumbprint of the public key: the `jkt` a bound token's `cnf` carries. */
   thumbprint(): Promise<string>;
+  /**
+   * Takes the server's clock (its `Date` header, epoch ms) for the `iat` of later proofs, after the server refused a
+   * proof (`invalid_dpop_proof`). True when that changed the correction (this clock is off by 5 s or more): a retry
+   * may then succeed; false when it did not, and a retry would fail the same way.
+   */
+  correctClock?(serverNowMs: number): boolean;
 }

@@ -25,6 +25,8 @@ export function createDPoPProofMaker(keys: CryptoKeyPair | Promise<CryptoKeyPair
     return (signer = signerOf(keyPair));
   };
   const nonces = new NonceCache();
+  // Seconds to add to this clock for `iat`: set from a server's Date header after it refused a proof.
+  let skewSeconds = 0;
   let header: Promise<string> | undefined;
   let jwk: ReturnType<typeof publicJwk> | undefined;
   let athToken: string | undefined;
@@ -56,7 +58,7 @@ export function createDPoPProofMaker(keys: CryptoKeyPair | Promise<CryptoKeyPair
         htm: method.toUpperCase(),
         // RFC 9449 §4.2: the URI without query and fragment.
         htu: `${target.origin}${target.pathname}`,
-        iat: Math.floor(Date.now() / 1000),
+        iat: Math.floor(Date.now() / 1000) + skewSeconds,
       };
       if (nonce !== undefined) claims.nonce = nonce;
       if (accessToken !== undefined) {
@@ -68,8 +70,18 @@ export function createDPoPProofMaker(keys: CryptoKeyPair | Promise<CryptoKeyPair
     observeNonce: (url, nonce) => nonces.set(url, nonce),
     nonceFor: (url) => nonces.get(url),
     thumbprint: async () => jwkThumbprint(await publicKey()),
+    correctClock(serverNowMs) {
+      // The Date header has a resolution of one second; below 5 s of difference the clock is not the problem.
+      const skew = Math.round((serverNowMs - Date.now()) / 1000);
+      if (!Number.isFinite(skew) || Math.abs(skew - skewSeconds) < MIN_SKEW_CORRECTION_SECONDS) return false;
+      skewSeconds = Math.abs(skew) < MIN_SKEW_CORRECTION_SECONDS ? 0 : skew;
+      return true;
+    },
   };
 }
+
+/** A clock correction smaller than this is not made: the Date header is second-grained, servers allow some leeway. */
+const MIN_SKEW_CORRECTION_SECONDS = 5;
 
 function signerOf(keyPair: CryptoKeyPair): Signer {
   return { alg: dpopAlgOf(keyPair.privateKey)!, key: keyPair.privateKey };

@@ -80,8 +80,11 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
       const send = (): Promise<AxiosResponse<unknown>> => post(url, endpoints, [...grant, ...options.params], signal, allSecrets, dpop);
       const sentNonce = dpop?.nonceFor(url);
       let response = await send();
-      // RFC 9449 §8: the AS wants a nonce; one retry with a fresh proof carrying it, only if it is a new one.
-      if (dpop !== undefined && isNonceError(response) && dpop.nonceFor(url) !== sentNonce) response = await send();
+      // RFC 9449 §8: the AS wants a nonce; one retry with a fresh proof carrying it, only if it is a new one. Or it
+      // refused the proof and its Date says our clock is off (iat): one retry with the corrected clock. One at most.
+      if (dpop !== undefined && (isNonceError(response) ? dpop.nonceFor(url) !== sentNonce : clockCorrected(response, dpop))) {
+        response = await send();
+      }
       return readTokenResponse(response, allSecrets, dpop !== undefined);
     },
     mayRevoke: 'issuer' in source || source.revocationUrl !== undefined,
@@ -157,6 +160,13 @@ async function resolveEndpoints(options: ResolvedEndpointOptions, signal?: Abort
 
 function isCertificateAuth(method: ClientAuthMethod): boolean {
   return method === 'tls_client_auth' || method === 'self_signed_tls_client_auth';
+}
+
+/** `400 {"error": "invalid_dpop_proof"}` with a `Date` that corrects our clock by 5 s or more. */
+function clockCorrected(response: AxiosResponse<unknown>, dpop: DPoPProofMaker): boolean {
+  if (response.status !== 400 || jsonObjectBody(response)?.error !== 'invalid_dpop_proof') return false;
+  const date = Date.parse(headerValue(response, 'date') ?? '');
+  return !Number.isNaN(date) && dpop.correctClock?.(date) === true;
 }
 
 /** `400 {"error": "use_dpop_nonce"}` (RFC 9449 §8). */
