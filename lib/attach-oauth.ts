@@ -3,6 +3,7 @@ import type { AttachOAuthOptions } from './axios/attach-options.js';
 import { resolveSettings } from './axios/attach-settings.js';
 import { formatHeaderValue, Route } from './axios/interceptors.js';
 import { Router } from './axios/router.js';
+import { resolveDPoPOption } from './dpop/dpop-option.js';
 import type { Token, TokenInput } from './core/token.js';
 import type { TokenManager } from './core/token-manager.js';
 
@@ -45,7 +46,8 @@ export function attachOAuth(instance: AxiosInstance, options: AttachOAuthOptions
     throw new TypeError('"instance" must be an axios instance (from axios.create())');
   }
   if (options === null || typeof options !== 'object') throw new TypeError('"options" must be an object');
-  const settings = resolveSettings(instance, options);
+  const dpop = resolveDPoPOption(options.dpop, options.storage, 'options.dpop');
+  const settings = resolveSettings(instance, options, dpop);
   const router = Router.of(instance);
   const route = new Route(settings);
   const manager = settings.manager;

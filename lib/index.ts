@@ -16,3 +16,5 @@ export type { RequestAuthState } from './axios/augmentation.js';
 export type { AttachOAuthOptions, OriginRule } from './axios/attach-options.js';
 export type { RefreshReason, TokenManagerOptions, TokenSource, TokenSourceContext } from './core/options.js';
 export type { Token, TokenFields, TokenInput, TokenResponseJson } from './core/token.js';
+export { generateDPoPKeyPair, type DPoPAlg } from './dpop/key-pair.js';
+export type { DPoPProofMaker } from './core/dpop-proof-maker.js';

@@ -6,7 +6,7 @@ import type { TokenManager } from '../core/token-manager.js';
 export type OriginRule = string | RegExp | ((url: URL) => boolean);
 
 /** Options of {@link attachOAuth}. */
-export interface AttachOAuthOptions extends Partial<TokenManagerOptions> {
+export interface AttachOAuthOptions extends Partial<Omit<TokenManagerOptions, 'dpop'>> {
   /**
    * Share an existing token manager (e.g. `otherHandle.tokenManager`) so several instances use one lock. When
    * given, the token options (`fetchToken`, ...) must be left out.
@@ -35,6 +35,16 @@ export interface AttachOAuthOptions extends Partial<TokenManagerOptions> {
    * @default true
    */
   stepUp?: boolean;
+  /**
+   * Sender-constrained tokens with DPoP (RFC 9449): `true` generates a non-extractable ES256 key pair for this
+   * handle (on first use), or pass your own `CryptoKeyPair` (see `generateDPoPKeyPair()`), e.g. the same one in
+   * every process that shares a `redisStorage`. Token requests of the built-in grants carry a proof (the token
+   * source gets `ctx.dpop` to sign its own); API requests with a `DPoP` token carry `Authorization: DPoP <token>`
+   * and a fresh `DPoP` proof; a bearer token the server issued anyway is sent as a bearer token.
+   * @default undefined (bearer tokens, no proofs)
+   * @see RFC 9449
+   */
+  dpop?: boolean | CryptoKeyPair;
 }
 
 export const DEFAULT_HEADER_NAME = 'Authorization';

@@ -1,4 +1,5 @@
 import type { AxiosError, AxiosInstance } from 'axios';
+import type { DPoPProofMaker } from '../core/dpop-proof-maker.js';
 import type { TokenManagerOptions } from '../core/options.js';
 import { TokenManager } from '../core/token-manager.js';
 import { rejectUnknownOptions } from '../core/validate.js';
@@ -24,6 +25,7 @@ const TOKEN_OPTIONS: Record<keyof TokenManagerOptions, true> = {
   now: true,
   storage: true,
   onEvent: true,
+  dpop: true,
 };
 const ATTACH_ONLY_OPTIONS: Record<Exclude<keyof AttachOAuthOptions, keyof TokenManagerOptions>, true> = {
   tokenManager: true,
@@ -40,7 +42,7 @@ const KNOWN_OPTIONS = [...TOKEN_OPTION_NAMES, ...Object.keys(ATTACH_ONLY_OPTIONS
 const is401 = (error: AxiosError): boolean => error.response?.status === 401;
 
 /** Checks `options` (naming the first one that is wrong) and resolves what the interceptors need. */
-export function resolveSettings(instance: AxiosInstance, options: AttachOAuthOptions): InterceptorSettings {
+export function resolveSettings(instance: AxiosInstance, options: AttachOAuthOptions, dpop?: DPoPProofMaker): InterceptorSettings {
   rejectUnknownOptions(options, KNOWN_OPTIONS, 'options', 'attachOAuth');
   const { headerName = DEFAULT_HEADER_NAME, headerScheme, shouldRefresh = is401, allowInsecureHttp = false, stepUp = true } = options;
   if (typeof headerName !== 'string' || !HTTP_TOKEN.test(headerName)) {
@@ -53,21 +55,23 @@ export function resolveSettings(instance: AxiosInstance, options: AttachOAuthOpt
   if (typeof allowInsecureHttp !== 'boolean') throw new TypeError('"options.allowInsecureHttp" must be a boolean');
   if (typeof stepUp !== 'boolean') throw new TypeError('"options.stepUp" must be a boolean');
   const rules = resolveRouteRules(options.origins, instance.defaults.baseURL, allowInsecureHttp);
+  const manager = resolveManager(options, dpop);
   return {
     instance,
-    manager: resolveManager(options),
+    manager,
     rules,
     allowInsecureHttp,
     shouldRefresh,
     headerName,
     headerScheme,
     stepUp,
+    dpop: manager.dpop,
   };
 }
 
-function resolveManager(options: AttachOAuthOptions): TokenManager {
+function resolveManager(options: AttachOAuthOptions, dpop: DPoPProofMaker | undefined): TokenManager {
   const shared = options.tokenManager;
-  if (shared === undefined) return new TokenManager({ ...options, fetchToken: options.fetchToken! });
+  if (shared === undefined) return new TokenManager({ ...options, fetchToken: options.fetchToken!, dpop });
   if (!(shared instanceof TokenManager)) throw new TypeError('"options.tokenManager" must be a TokenManager');
   const clash = TOKEN_OPTION_NAMES.find((name) => options[name] !== undefined);
   if (clash !== undefined) {

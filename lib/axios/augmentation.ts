@@ -1,10 +1,12 @@
-import type { AxiosError } from 'axios';
+import type { AxiosError, AxiosResponse } from 'axios';
 
 /** The handle that authorised a request, as the instance's router sees it: its 401s are that handle's to decide. */
 export interface RequestOwner {
   /** The header the owner's token travels in: another owner, or none, must remove it. */
   readonly headerName: string;
   rejected(error: AxiosError): Promise<unknown>;
+  /** Looks at a success (a DPoP nonce); `undefined` when the owner has nothing to learn from one. */
+  readonly fulfilled: ((response: AxiosResponse) => void) | undefined;
 }
 
 /** What the interceptors remember about one request. String-keyed, because older axios 1.x mergeConfig drops Symbol keys when a config is replayed. */
@@ -15,6 +17,10 @@ export interface RequestAuthState {
   replayed: boolean;
   /** The handle that authorised the request. */
   owner: RequestOwner;
+  /** True once the request has been replayed for a resource server's DPoP nonce (RFC 9449 §9): never twice. */
+  dpopNonceRetried?: boolean;
+  /** The DPoP nonce the request's proof carried, if any: a challenge with the same nonce is not retried. */
+  dpopNonce?: string;
 }
 
 declare module 'axios' {

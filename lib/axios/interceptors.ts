@@ -1,9 +1,11 @@
-import { CanceledError, type AxiosError, type AxiosInstance, type CancelToken, type InternalAxiosRequestConfig } from 'axios';
+import { CanceledError, type AxiosError, type AxiosInstance, type AxiosResponse, type CancelToken, type InternalAxiosRequestConfig } from 'axios';
 import { settleOrAbort } from '../core/abortable.js';
 import { answerChallenge } from './answer-challenge.js';
 import type { RequestOwner } from './augmentation.js';
 import type { Routable } from './origin-guard.js';
 import { answeredByTokenOrigin, createRedirectGuard, withRedirectGuard } from './redirect-guard.js';
+import { DPOP_HEADER, dpopClockDecision, dpopNonceDecision, harvestDPoPNonce, signDPoPRequest } from './dpop-requests.js';
+import type { DPoPProofMaker } from '../core/dpop-proof-maker.js';
 import { redactError } from '../core/redact.js';
 import { emitReplay } from './replay-event.js';
 import type { Token } from '../core/token.js';
@@ -19,6 +21,8 @@ export interface InterceptorSettings extends Routable {
   headerScheme: string | undefined;
   /** Step up on `insufficient_scope` (issue 10). */
   stepUp: boolean;
+  /** The manager's DPoP proof maker; `undefined` for bearer tokens (then no DPoP code runs at all). */
+  dpop: DPoPProofMaker | undefined;
 }
 
 /** One handle as the instance's router sees it: its rules, and what it does with the requests it owns. */
@@ -30,6 +34,8 @@ export class Route implements Routable, RequestOwner {
   readonly authorize: (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig>;
   /** Decides a failed response of a request this route authorised: refresh and replay, or rethrow redacted. */
   readonly rejected: (error: AxiosError) => Promise<unknown>;
+  /** Looks at a successful response of a request this route authorised: its DPoP nonce. `undefined`: nothing to do. */
+  readonly fulfilled: ((response: AxiosResponse) => void) | undefined;
 
   constructor(s: InterceptorSettings) {
     this.rules = s.rules;
@@ -37,6 +43,9 @@ export class Route implements Routable, RequestOwner {
     this.headerName = s.headerName;
     this.authorize = createRequestInterceptor(s, this);
     this.rejected = createResponseErrorInterceptor(s);
+    const dpop = s.dpop;
+    // With DPoP, successes count too: their DPoP-Nonce is the next proof's (RFC 9449 §8.2, §9).
+    this.fulfilled = dpop === undefined ? undefined : (response) => harvestDPoPNonce(dpop, response);
   }
 }
 
@@ -45,7 +54,8 @@ export class Route implements Routable, RequestOwner {
  * request waits for the single refresh, or rejects at once when its own `signal` aborts.
  */
 function createRequestInterceptor(s: InterceptorSettings, route: Route): Route['authorize'] {
-  const redirectGuard = createRedirectGuard([s.headerName]);
+  // The DPoP proof never follows a redirect, even within the origin: its htu is the first URL (README, issue 11).
+  const redirectGuard = createRedirectGuard([s.headerName], s.dpop === undefined ? [] : [DPOP_HEADER]);
   let cachedToken: Token | undefined;
   let cachedValue = '';
   const headerValue = (token: Token): string => {
@@ -56,14 +66,20 @@ function createRequestInterceptor(s: InterceptorSettings, route: Route): Route['
     return cachedValue;
   };
 
-  const authorize = (config: InternalAxiosRequestConfig, token: Token): InternalAxiosRequestConfig => {
+  const authorize = (
+    config: InternalAxiosRequestConfig,
+    token: Token,
+  ): InternalAxiosRequestConfig | Promise<InternalAxiosRequestConfig> => {
     setHeader(config, s.headerName, headerValue(token));
     // Node's redirect follower keeps a custom header across origins: our hook strips it (issue 9, item 1).
     const hook = config.beforeRedirect;
     if (hook !== redirectGuard) config.beforeRedirect = withRedirectGuard(redirectGuard, hook);
     // A token that is no longer the current one gets generation -1, so its 401 replays without a refresh.
     const generation = s.manager.token === token ? s.manager.generation : -1;
-    config.oauthLockState = { generation, replayed: config.oauthLockState?.replayed === true, owner: route };
+    const previous = config.oauthLockState;
+    config.oauthLockState = { generation, replayed: previous?.replayed === true, owner: route };
+    // RFC 9449 §7.1: a DPoP token goes with a proof signed for this very request (async: one signature).
+    if (s.dpop !== undefined && token.tokenType === 'DPoP') return signDPoPRequest(config, token, s.dpop, previous);
     return config;
   };
 
@@ -90,6 +106,14 @@ function createResponseErrorInterceptor(s: InterceptorSettings): Route['rejected
   return async (error) => {
     const config = error.config!;
     const state = config.oauthLockState!;
+    if (s.dpop !== undefined) {
+      harvestDPoPNonce(s.dpop, error.response);
+      // RFC 9449 §9: a nonce challenge is answered with a fresh proof, never with a new token.
+      const nonce = dpopNonceDecision(error) ?? dpopClockDecision(error, s.dpop);
+      const replayable = !isStream(config.data) && answeredByTokenOrigin(config, error.request ?? error.response?.request);
+      if (nonce === 'replay' && replayable) return s.instance.request({ ...config, oauthLockState: { ...state, dpopNonceRetried: true } });
+      if (nonce !== undefined) throw redactApiError(error, s.headerName);
+    }
     if (config.skipAuthRefresh === true || !answeredByTokenOrigin(config, error.request ?? error.response?.request)) {
       throw redactApiError(error, s.headerName);
     }
@@ -153,7 +177,7 @@ function safeShouldRefresh(shouldRefresh: InterceptorSettings['shouldRefresh'], 
 }
 
 function redactApiError(error: AxiosError, headerName: string): AxiosError {
-  redactError(error, { headerNames: [headerName] });
+  redactError(error, { headerNames: [headerName, DPOP_HEADER] });
   return error;
 }
 

@@ -23,13 +23,17 @@ const installed = new WeakSet<object>();
  * (CVE-2022-0536, GHSA-r4q5-vmmm-2653), so a custom `headerName` such as `X-Api-Key` followed a 302 anywhere.
  * Here every header in `headerNames` is removed as soon as a hop changes origin. It is not put back if the chain
  * returns to the first origin: once the token could have been seen elsewhere, the rest of the chain goes without it.
- * @see RFC 6750 §5.3, DESIGN rule 4
+ * Headers in `onEveryHop` (the DPoP proof) are removed on every hop, to another origin or not.
+ * @see RFC 6750 §5.3, RFC 9449 §4.3, DESIGN rule 4
  */
-export function createRedirectGuard(headerNames: readonly string[]): BeforeRedirect {
+export function createRedirectGuard(headerNames: readonly string[], onEveryHop: readonly string[] = []): BeforeRedirect {
   const names = new Set(headerNames.map((name) => name.toLowerCase()));
+  const always = new Set(onEveryHop.map((name) => name.toLowerCase()));
   const guard: BeforeRedirect = (options, _responseDetails, requestDetails) => {
     const headers = options.headers;
     if (headers === undefined || headers === null) return;
+    // A header bound to the first URL (a DPoP proof's htu) is wrong on any other one, same origin or not.
+    if (always.size > 0) for (const key of Object.keys(headers)) if (always.has(key.toLowerCase())) delete headers[key];
     const from = requestDetails?.url === undefined ? undefined : tryParseUrl(requestDetails.url)?.origin;
     const to = options.href === undefined ? undefined : tryParseUrl(options.href)?.origin;
     // Unknown on either side counts as "another origin": fail closed.

@@ -1,4 +1,4 @@
-import { isAxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
+import { isAxiosError, type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import './augmentation.js';
 import { forget, type Route } from './interceptors.js';
 import { createRouteResolver, type RouteResolver } from './origin-guard.js';
@@ -52,7 +52,7 @@ export class Router {
     this.#setRoutes([...this.#routes, route]);
     if (this.#interceptorIds === undefined) {
       const { request, response } = this.#instance.interceptors;
-      this.#interceptorIds = [request.use(this.#onRequest), response.use(undefined, this.#onResponseError)];
+      this.#interceptorIds = [request.use(this.#onRequest), response.use(this.#onResponse, this.#onResponseError)];
     }
   }
 
@@ -79,6 +79,12 @@ export class Router {
     // A replay that now goes elsewhere (or to another handle) loses the header its first owner put on it.
     if (previous !== undefined && previous !== owner) forget(config, previous.headerName);
     return owner === undefined ? config : owner.authorize(config);
+  };
+
+  readonly #onResponse = (response: AxiosResponse): AxiosResponse => {
+    // Optional chaining all the way: a custom adapter may resolve without a config.
+    (response.config as InternalAxiosRequestConfig | undefined)?.oauthLockState?.owner.fulfilled?.(response);
+    return response;
   };
 
   readonly #onResponseError = async (error: unknown): Promise<unknown> => {

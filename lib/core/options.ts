@@ -1,4 +1,5 @@
 import type { OAuthLockEventListener } from './events.js';
+import type { DPoPProofMaker } from './dpop-proof-maker.js';
 import { readToken, type Token, type TokenInput } from './token.js';
 import type { TokenStorage } from './token-storage.js';
 import { MAX_TIMER_MS, durationMsOption, numberOption, optionalBoolean, requireFunction } from './validate.js';
@@ -40,6 +41,12 @@ export interface TokenSourceContext {
    * @see OpenID Connect Core 1.0 §5.5
    */
   claims?: string;
+  /**
+   * With DPoP on (`attachOAuth({ dpop })`): signs the proofs of your token requests with the key the token will be
+   * bound to (`DPoP: await ctx.dpop.proof('POST', tokenUrl)`). The built-in grants use it themselves.
+   * @see RFC 9449 §5
+   */
+  dpop?: DPoPProofMaker;
 }
 
 /**
@@ -123,6 +130,12 @@ export interface TokenManagerOptions {
    * @default undefined (no listener: no event is built)
    */
   onEvent?: OAuthLockEventListener;
+  /**
+   * Makes tokens DPoP-bound (RFC 9449): the token source gets it as `ctx.dpop`. `attachOAuth` builds it from its own
+   * `dpop` option; set it here only on a TokenManager you create yourself.
+   * @default undefined (bearer tokens)
+   */
+  dpop?: DPoPProofMaker;
 }
 
 export const DEFAULT_REFRESH_BUFFER_SECONDS = 60;
@@ -137,7 +150,7 @@ export type ResolvedTokenManagerOptions = Required<
     'fetchToken' | 'refreshBufferSeconds' | 'refreshTimeoutMs' | 'minRefreshIntervalMs' | 'retryIntervalMs' | 'keepFresh' | 'now'
   >
 > &
-  Pick<TokenManagerOptions, 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError' | 'onEvent' | 'storage'> & {
+  Pick<TokenManagerOptions, 'onTokenUpdate' | 'onRefreshFailed' | 'onBackgroundError' | 'onEvent' | 'storage' | 'dpop'> & {
     /** `initialToken`, read; its `accessToken` is `''` when only a refresh token was given. */
     initialToken?: Token;
   };
@@ -150,6 +163,7 @@ export function validateTokenManagerOptions(options: TokenManagerOptions, path =
     if (options[hook] !== undefined) requireFunction(options[hook], `${path}.${hook}`);
   }
   if (options.storage !== undefined) validateStorage(options.storage, `${path}.storage`);
+  if (options.dpop !== undefined) requireFunction((options.dpop as Partial<DPoPProofMaker> | null)?.proof, `${path}.dpop.proof`);
   optionalBoolean(options.keepFresh, `${path}.keepFresh`);
   const now = options.now ?? Date.now;
   return {

@@ -5,6 +5,7 @@ import { EventSink, lendSink } from './event-sink.js';
 import { Hooks } from './hooks.js';
 import { writeStored } from './obtain-token.js';
 import { validateTokenManagerOptions, type RefreshReason, type TokenManagerOptions } from './options.js';
+import type { DPoPProofMaker } from './dpop-proof-maker.js';
 import { RefreshTimer } from './refresh-timer.js';
 import { toRefreshError } from './refresh-error.js';
 import { traceRefresh, type RefreshTrace } from './trace-refresh.js';
@@ -79,6 +80,7 @@ export class TokenManager {
   readonly #timer: RefreshTimer | undefined;
   readonly #storage: TokenStorage | undefined;
   readonly #unsubscribe: (() => void) | undefined;
+  readonly #dpop: DPoPProofMaker | undefined;
 
   #current: Token | null = null;
   #generation = 0;
@@ -119,6 +121,7 @@ export class TokenManager {
     this.#hooks = new Hooks(o, this.#events);
     if (o.keepFresh) this.#timer = new RefreshTimer(() => this.#onTimer());
     this.#storage = o.storage;
+    this.#dpop = o.dpop;
     if (o.initialToken?.accessToken === '') this.#seed = o.initialToken;
     else if (o.initialToken !== undefined) this.#install(o.initialToken, false);
     this.#unsubscribe = o.storage?.subscribe?.((token) => this.#onStoredElsewhere(token));
@@ -127,6 +130,11 @@ export class TokenManager {
   /** Counts installed tokens; a request remembers the generation it was sent with. 0 = no token yet. */
   get generation(): number {
     return this.#generation;
+  }
+
+  /** The DPoP proof maker of this manager's tokens (RFC 9449), or `undefined` for bearer tokens. */
+  get dpop(): DPoPProofMaker | undefined {
+    return this.#dpop;
   }
 
   /** The current token, valid or not, or `null`. Never calls the token source. */
@@ -340,7 +348,13 @@ export class TokenManager {
     try {
       const obtaining = traceRefresh(this.#traceOf(attempt, epoch), {
         source: this.#fetchToken,
-        context: { reason, lastToken, signal: controller.signal, ...attemptContext(attempt) },
+        context: {
+          reason,
+          lastToken,
+          signal: controller.signal,
+          ...attemptContext(attempt),
+          ...(this.#dpop === undefined ? {} : { dpop: this.#dpop }),
+        },
         storage: this.#storage,
         now: this.#now,
         timeoutMs: this.#timeoutMs,

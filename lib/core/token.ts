@@ -123,8 +123,9 @@ function readTokenType(value: unknown): string {
   if (typeof value !== 'string' || !/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/.test(value)) {
     throw problem('the token type is not a valid header scheme');
   }
-  // RFC 6749 §5.1: token_type is case-insensitive; some APIs reject anything but the canonical "Bearer".
-  return value.toLowerCase() === 'bearer' ? 'Bearer' : value;
+  // RFC 6749 §5.1: token_type is case-insensitive; some APIs reject anything but the canonical "Bearer" (and "DPoP").
+  const lower = value.toLowerCase();
+  return lower === 'bearer' ? 'Bearer' : lower === 'dpop' ? 'DPoP' : value;
 }
 
 function readExpiresAt(fields: LooseFields, obtainedAt: number): number | undefined {

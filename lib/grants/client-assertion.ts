@@ -1,5 +1,5 @@
 import { isSigningAlg, type SigningAlg } from '../jose/algorithms.js';
-import { base64url } from '../jose/base64url.js';
+import { randomId } from '../jose/base64url.js';
 import { checkSigningKey, importHmacSecret, importSigningKey } from '../jose/import-key.js';
 import { encodeHeader, signWithEncodedHeader, type Signer } from '../jose/jws.js';
 import type { AssertionAudience, ClientAuthMethod, TokenEndpointOptions } from './grant-options.js';
@@ -91,11 +91,6 @@ function assertionMaker(
       return signWithEncodedHeader(ready, encodedHeader, claims);
     },
   };
-}
-
-/** 128 random bits, base64url: far above the 96 bits RFC 9449 §4.2 asks of a jti, and unguessable. */
-export function randomId(): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(16)));
 }
 
 function audienceOption(options: TokenEndpointOptions, path: string): AssertionAudience {

@@ -31,8 +31,8 @@ export function clientCredentials(options: ClientCredentialsOptions): TokenSourc
   const resolved = validateEndpointOptions(options, 'clientCredentials');
   if (usesSecret(resolved)) requireString(options.clientSecret, 'options.clientSecret');
   const client = createTokenEndpointClient(resolved);
-  return grantTokenSource(async ({ signal, scope, claims }) => {
-    const fields = await client.requestToken([['grant_type', 'client_credentials']], signal, [], { scope, claims });
+  return grantTokenSource(async ({ signal, scope, claims, dpop }) => {
+    const fields = await client.requestToken([['grant_type', 'client_credentials']], signal, [], { scope, claims, dpop });
     delete fields.refreshToken;
     return fields;
   }, client);

@@ -1,8 +1,8 @@
 import type { TokenSourceContext } from '../core/options.js';
 import { scopeTokens, unionScope } from '../core/scope.js';
 
-/** The members of a token source's context that change what a grant requests (issue 10). */
-export type RequestContext = Pick<Partial<TokenSourceContext>, 'scope' | 'claims'>;
+/** The members of a token source's context that change what a grant sends: scope and claims (issue 10), DPoP proofs. */
+export type RequestContext = Pick<Partial<TokenSourceContext>, 'scope' | 'claims' | 'dpop'>;
 
 /**
  * The grant's configured parameters with the context applied: `context.scope` (a step-up's) is requested together with

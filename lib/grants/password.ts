@@ -34,10 +34,10 @@ export function passwordGrant(options: PasswordGrantOptions): TokenSource {
   const username = requireWellFormedString(options.username, 'options.username');
   const password = requireWellFormedString(options.password, 'options.password');
   const redeem = refreshTokenRedeemer(client);
-  return grantTokenSource(async ({ lastToken, signal, scope, claims }) => {
+  return grantTokenSource(async ({ lastToken, signal, scope, claims, dpop }) => {
     if (redeem.isUsable(lastToken?.refreshToken)) {
       try {
-        return await redeem(lastToken ?? null, signal, { scope, claims });
+        return await redeem(lastToken ?? null, signal, { scope, claims, dpop });
       } catch (error) {
         // A dead refresh token is not the end here: the password can start a new grant.
         if (!isOAuthError(error) || error.error !== 'invalid_grant') throw error;
@@ -48,6 +48,6 @@ export function passwordGrant(options: PasswordGrantOptions): TokenSource {
       ['username', username],
       ['password', password],
     ];
-    return client.requestToken(grant, signal, [password, username], { scope, claims });
+    return client.requestToken(grant, signal, [password, username], { scope, claims, dpop });
   }, client);
 }

@@ -1,5 +1,6 @@
 import { ErrorCode, TokenRefreshError, isOAuthError } from '../core/errors.js';
 import type { TokenSource } from '../core/options.js';
+import type { DPoPProofMaker } from '../core/dpop-proof-maker.js';
 import type { Token, TokenFields } from '../core/token.js';
 import type { RequestContext } from './context-params.js';
 import type { TokenEndpointOptions } from './grant-options.js';
@@ -30,7 +31,7 @@ const MAX_REJECTED = 32;
 export function refreshTokenGrant(options: RefreshTokenGrantOptions): TokenSource {
   const client = createTokenEndpointClient(validateEndpointOptions(options, 'refreshTokenGrant'));
   const redeem = refreshTokenRedeemer(client);
-  return grantTokenSource(({ lastToken, signal, scope, claims }) => redeem(lastToken ?? null, signal, { scope, claims }), client);
+  return grantTokenSource(({ lastToken, signal, scope, claims, dpop }) => redeem(lastToken ?? null, signal, { scope, claims, dpop }), client);
 }
 
 /** Redeems refresh tokens for one grant, refusing any the server has rejected with `invalid_grant`. */
@@ -48,6 +49,7 @@ export function refreshTokenRedeemer(client: TokenEndpointClient): {
         ['grant_type', 'refresh_token'],
         ['refresh_token', refreshToken],
       ];
+      // RFC 9449 §5.2: a DPoP-bound refresh token is redeemed with a proof of the same key.
       return await client.requestToken(grant, signal, [refreshToken, lastToken?.accessToken], context);
     } catch (error) {
       if (isOAuthError(error) && error.error === 'invalid_grant') {

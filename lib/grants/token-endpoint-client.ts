@@ -5,9 +5,11 @@ import { clientAuthentication, defaultAuthMethod, encodeForm } from './client-au
 import { discover } from './discovery.js';
 import type { ClientAuthMethod } from './grant-options.js';
 import { readRevocationResponse, revocationUnreachable } from './revocation.js';
-import { sendWithRetries } from './send.js';
+import { headerValue, sendWithRetries } from './send.js';
 import type { TokenRequestTrace } from './token-request-trace.js';
 import { withContext, type RequestContext } from './context-params.js';
+import { jsonObjectBody } from './response-body.js';
+import type { DPoPProofMaker } from '../core/dpop-proof-maker.js';
 import { readTokenResponse } from './token-response.js';
 import type { ResolvedEndpointOptions } from './validate-options.js';
 
@@ -48,13 +50,14 @@ const FORM_HEADERS = { 'Content-Type': 'application/x-www-form-urlencoded;charse
 export function createTokenEndpointClient(options: ResolvedEndpointOptions): TokenEndpointClient {
   const { source, clientId, clientSecret } = options;
   /** @param secrets gains every assertion sent, so that an error echoing one is scrubbed of it. */
-  function post(
+  async function post(
     url: string,
     endpoints: Endpoints,
     params: Array<[string, string]>,
     signal: AbortSignal | undefined,
     secrets: Array<string | undefined>,
     trace?: TokenRequestTrace,
+    dpop?: DPoPProofMaker,
   ): Promise<AxiosResponse<unknown>> {
     const method = endpoints.authMethod;
     const build = async (): Promise<AxiosRequestConfig> => {
@@ -63,19 +66,33 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
       const auth = clientAuthentication(method, clientId, clientSecret, assertion);
       // RFC 6749 §3.2: POST, form-encoded body; credentials never in the URL.
       const data = encodeForm([...params, ...auth.params]);
-      return { method: 'POST', url, data, headers: { ...FORM_HEADERS, ...auth.headers } };
+      const headers: Record<string, string> = { ...FORM_HEADERS, ...auth.headers };
+      // RFC 9449 §5: a proof (no ath at the AS) with every attempt, each one fresh.
+      if (dpop !== undefined) secrets.push((headers.DPoP = await dpop.proof('POST', url)));
+      return { method: 'POST', url, data, headers };
     };
-    return sendWithRetries(options.http, build, options.retry, signal, secrets, trace);
+    const response = await sendWithRetries(options.http, build, options.retry, signal, secrets, trace);
+    dpop?.observeNonce(url, headerValue(response, 'dpop-nonce'));
+    return response;
   }
 
   return {
     async requestToken(grant, signal, secrets, context) {
       const endpoints = await resolveEndpoints(options, signal);
       const allSecrets = [clientSecret, ...secrets];
-      const trace = { grantType: grant.find(([name]) => name === 'grant_type')?.[1] ?? '', url: endpoints.tokenEndpoint, signal };
+      const url = endpoints.tokenEndpoint;
+      const dpop = context?.dpop;
+      const trace = { grantType: grant.find(([name]) => name === 'grant_type')?.[1] ?? '', url, signal };
       const params = [...grant, ...withContext(options.params, context)];
-      const response = await post(endpoints.tokenEndpoint, endpoints, params, signal, allSecrets, trace);
-      return readTokenResponse(response, allSecrets);
+      const send = (): Promise<AxiosResponse<unknown>> => post(url, endpoints, params, signal, allSecrets, trace, dpop);
+      const sentNonce = dpop?.nonceFor(url);
+      let response = await send();
+      // RFC 9449 §8: the AS wants a nonce; one retry with a fresh proof carrying it, only if it is a new one. Or it
+      // refused the proof and its Date says our clock is off (iat): one retry with the corrected clock. One at most.
+      if (dpop !== undefined && (isNonceError(response) ? dpop.nonceFor(url) !== sentNonce : clockCorrected(response, dpop))) {
+        response = await send();
+      }
+      return readTokenResponse(response, allSecrets, dpop !== undefined);
     },
     mayRevoke: 'issuer' in source || source.revocationUrl !== undefined,
     async revoke(token, hint) {
@@ -150,4 +167,16 @@ async function resolveEndpoints(options: ResolvedEndpointOptions, signal?: Abort
 
 function isCertificateAuth(method: ClientAuthMethod): boolean {
   return method === 'tls_client_auth' || method === 'self_signed_tls_client_auth';
+}
+
+/** `400 {"error": "invalid_dpop_proof"}` with a `Date` that corrects our clock by 5 s or more. */
+function clockCorrected(response: AxiosResponse<unknown>, dpop: DPoPProofMaker): boolean {
+  if (response.status !== 400 || jsonObjectBody(response)?.error !== 'invalid_dpop_proof') return false;
+  const date = Date.parse(headerValue(response, 'date') ?? '');
+  return !Number.isNaN(date) && dpop.correctClock?.(date) === true;
+}
+
+/** `400 {"error": "use_dpop_nonce"}` (RFC 9449 §8). */
+function isNonceError(response: AxiosResponse<unknown>): boolean {
+  return response.status === 400 && jsonObjectBody(response)?.error === 'use_dpop_nonce';
 }

@@ -9,22 +9,26 @@ import { describeResponse, jsonObjectBody, oauthErrorFromBody } from './response
  * valid token response. Unknown members are ignored (RFC 6749 §5.1).
  * @see RFC 6749 §5.1, §5.2
  */
-export function readTokenResponse(response: AxiosResponse<unknown>, secrets: readonly (string | undefined)[]): TokenFields {
+export function readTokenResponse(
+  response: AxiosResponse<unknown>,
+  secrets: readonly (string | undefined)[],
+  dpopSent = false,
+): TokenFields {
   const ok = response.status >= 200 && response.status < 300;
   const body = jsonObjectBody(response);
   if (!ok) {
     throw oauthErrorFromBody(response, secrets) ?? invalidResponse(`the token endpoint answered ${describeResponse(response)}`);
   }
   if (body === undefined) throw invalidResponse(`the token endpoint answered ${describeResponse(response)}, not a JSON object`);
-  return tokenFields(body);
+  return tokenFields(body, dpopSent);
 }
 
-function tokenFields(body: Record<string, unknown>): TokenFields {
+function tokenFields(body: Record<string, unknown>, dpopSent: boolean): TokenFields {
   const accessToken = body.access_token;
   if (typeof accessToken !== 'string' || accessToken.length === 0) {
     throw invalidResponse('"access_token" is missing or not a non-empty string');
   }
-  const fields: TokenFields = { accessToken, tokenType: bearer(body.token_type) };
+  const fields: TokenFields = { accessToken, tokenType: tokenType(body.token_type, dpopSent) };
   const expiresIn = body.expires_in;
   if (expiresIn !== undefined && expiresIn !== null) fields.expiresIn = seconds(expiresIn);
   const refreshToken = optionalString(body.refresh_token, 'refresh_token');
@@ -34,13 +38,23 @@ function tokenFields(body: Record<string, unknown>): TokenFields {
   return fields;
 }
 
-/** RFC 6749 §5.1: token_type is case-insensitive. RFC 9700 / S-12: never use a type we cannot send (DPoP, mac). */
-function bearer(tokenType: unknown): string {
-  if (tokenType === undefined || tokenType === null) return 'Bearer';
-  if (typeof tokenType !== 'string') throw invalidResponse('"token_type" is not a string');
-  if (tokenType.toLowerCase() === 'bearer') return 'Bearer';
-  const shown = /^[\w.-]{1,20}$/.test(tokenType) ? `"${tokenType}"` : 'this value';
-  throw invalidResponse(`"token_type" ${shown} is not supported; only Bearer tokens can be sent (RFC 6750)`);
+/**
+ * RFC 6749 §5.1: token_type is case-insensitive. RFC 9700 / S-12: never use a type we cannot send (mac, ...).
+ * `DPoP` only when our request carried a proof (RFC 9449 §5); a server that answers `Bearer` despite the proof
+ * issued a plain bearer token, and it is used as one, with no proof (RFC 9449 §5).
+ */
+function tokenType(value: unknown, dpopSent: boolean): string {
+  if (value === undefined || value === null) return 'Bearer';
+  if (typeof value !== 'string') throw invalidResponse('"token_type" is not a string');
+  const lower = value.toLowerCase();
+  if (lower === 'bearer') return 'Bearer';
+  if (lower === 'dpop' && dpopSent) return 'DPoP';
+  const shown = /^[\w.-]{1,20}$/.test(value) ? `"${value}"` : 'this value';
+  const why =
+    lower === 'dpop'
+      ? 'no DPoP proof was sent (set "dpop" in attachOAuth)'
+      : 'only Bearer and DPoP tokens can be sent (RFC 6750, RFC 9449)';
+  throw invalidResponse(`"token_type" ${shown} is not supported; ${why}`);
 }
 
 function seconds(value: unknown): number {

@@ -70,7 +70,10 @@ export function browserStorage(options: BrowserStorageOptions): BrowserTokenStor
   // with this tab's old, already rotated refresh token. Not sharing at all is the safe choice then.
   const canShare = apis !== null && (settings.storeRefreshToken || apis.BroadcastChannel !== undefined);
   if (!canShare) return localOnlyStorage(`${settings.databaseName}\u0000${settings.key}`);
-  return Object.assign(createSharedBrowserStorage(apis, settings), { shared: true as const });
+  const storage = Object.assign(createSharedBrowserStorage(apis, settings), { shared: true as const });
+  // Shared by tabs: attachOAuth refuses a per-tab DPoP key with it (issue 11). Symbol.for: any package copy.
+  Object.defineProperty(storage, Symbol.for('axios-oauth-lock.sharedAcrossProcesses'), { value: true });
+  return storage;
 }
 
 function detectBrowserApis(): BrowserApis | null {

@@ -90,5 +90,7 @@ export function redisStorage(options: RedisStorageOptions): RedisTokenStorage {
     },
   };
   if (events.available) storage.subscribe = (listener) => events.listen(listener);
+  // Shared by processes: attachOAuth refuses a per-process DPoP key with it (issue 11). Symbol.for: any package copy.
+  Object.defineProperty(storage, Symbol.for('axios-oauth-lock.sharedAcrossProcesses'), { value: true });
   return storage;
 }

@@ -1,0 +1,242 @@
+import axios, { type AxiosRequestConfig } from 'axios';
+import MockAdapter from 'axios-mock-adapter';
+import { createHash } from 'node:crypto';
+import { TokenManager, attachOAuth } from '../../lib';
+import { createDPoPProofMaker } from '../../lib/dpop/proof-maker';
+import { createRedirectGuard } from '../../lib/axios/redirect-guard';
+import { generateDPoPKeyPair } from '../../lib/dpop/key-pair';
+import { base64urlDecode } from '../../lib/jose/base64url';
+import { publicJwk } from '../../lib/jose/thumbprint';
+import { browserStorage, redisStorage } from '../../lib/storage';
+import type { TokenSourceContext } from '../../lib/core/options';
+
+const API = 'https://api.example.com';
+const claimsOf = (proof: unknown): Record<string, unknown> =>
+  JSON.parse(new TextDecoder().decode(base64urlDecode(String(proof).split('.')[1]!))) as Record<string, unknown>;
+const headerOf = (config: AxiosRequestConfig, name: string): unknown => (config.headers as Record<string, unknown>)[name];
+
+function setup(tokenType = 'DPoP') {
+  const api = axios.create({ baseURL: API });
+  const mock = new MockAdapter(api, { onNoMatch: 'throwException' });
+  let n = 0;
+  const fetchToken = jest.fn(async (_ctx: TokenSourceContext) => ({ accessToken: `at-${++n}`, tokenType, expiresIn: 3600 }));
+  const handle = attachOAuth(api, { fetchToken, dpop: true });
+  return { api, mock, fetchToken, handle };
+}
+
+const nonceChallenge = (nonce: string) => [
+  401,
+  {},
+  { 'www-authenticate': 'DPoP error="use_dpop_nonce", algs="ES256"', 'dpop-nonce': nonce },
+];
+
+describe('DPoP at the resource server (RFC 9449 §7)', () => {
+  it('sends Authorization: DPoP and a proof for the URL the request really goes to, with ath of the token', async () => {
+    const { api, mock } = setup();
+    mock.onGet(`${API}/orders`).reply(200, { ok: true });
+    await api.get('/orders', { params: { page: 2 } });
+
+    const sent = mock.history.get[0]!;
+    expect(headerOf(sent, 'Authorization')).toBe('DPoP at-1');
+    expect(claimsOf(headerOf(sent, 'DPoP'))).toMatchObject({
+      htm: 'GET',
+      htu: `${API}/orders`,
+      ath: createHash('sha256').update('at-1').digest('base64url'),
+    });
+  });
+
+  it('gives the token source a proof maker (ctx.dpop) bound to the same key', async () => {
+    const { api, mock, fetchToken } = setup();
+    mock.onGet(`${API}/a`).reply(200);
+    await api.get('/a');
+    const ctx = fetchToken.mock.calls[0]![0];
+    const proof = await ctx.dpop!.proof('POST', 'https://as.example/token');
+    const header = JSON.parse(new TextDecoder().decode(base64urlDecode(proof.split('.')[0]!))) as { jwk: unknown };
+    const apiHeader = JSON.parse(
+      new TextDecoder().decode(base64urlDecode(String(headerOf(mock.history.get[0]!, 'DPoP')).split('.')[0]!)),
+    ) as {
+      jwk: unknown;
+    };
+    expect(header.jwk).toEqual(apiHeader.jwk);
+  });
+
+  it('sends a bearer token the server issued despite DPoP as a plain bearer token, with no proof', async () => {
+    const { api, mock } = setup('bearer');
+    mock.onGet(`${API}/a`).reply(200);
+    await api.get('/a');
+    expect(headerOf(mock.history.get[0]!, 'Authorization')).toBe('Bearer at-1');
+    expect(headerOf(mock.history.get[0]!, 'DPoP')).toBeUndefined();
+  });
+
+  it('answers a use_dpop_nonce challenge with one replay carrying the new nonce and a fresh proof, and no refresh', async () => {
+    const { api, mock, fetchToken } = setup();
+    mock
+      .onGet(`${API}/a`)
+      .replyOnce(...(nonceChallenge('n-1') as [number]))
+      .onGet(`${API}/a`)
+      .reply(200, 'ok');
+    await expect(api.get('/a')).resolves.toMatchObject({ data: 'ok' });
+
+    expect(fetchToken).toHaveBeenCalledTimes(1);
+    const [first, second] = mock.history.get.map((c) => claimsOf(headerOf(c, 'DPoP')));
+    expect(first!.nonce).toBeUndefined();
+    expect(second!.nonce).toBe('n-1');
+    expect(second!.jti).not.toBe(first!.jti);
+  });
+
+  it('does not loop when the server repeats the nonce it was just sent', async () => {
+    const { api, mock, fetchToken } = setup();
+    mock.onGet(`${API}/a`).reply(...(nonceChallenge('n-1') as [number]));
+    await expect(api.get('/a')).rejects.toMatchObject({ response: { status: 401 } });
+    expect(mock.history.get).toHaveLength(2);
+    expect(fetchToken).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not count the nonce replay as the refresh replay: a 401 invalid_token after it still refreshes once', async () => {
+    const { api, mock, fetchToken } = setup();
+    mock
+      .onGet(`${API}/a`)
+      .replyOnce(...(nonceChallenge('n-1') as [number]))
+      .onGet(`${API}/a`)
+      .replyOnce(401, {}, { 'www-authenticate': 'DPoP error="invalid_token"' })
+      .onGet(`${API}/a`)
+      .reply(200, 'ok');
+    await expect(api.get('/a')).resolves.toMatchObject({ data: 'ok' });
+    expect(fetchToken).toHaveBeenCalledTimes(2);
+    const proofs = mock.history.get.map((c) => claimsOf(headerOf(c, 'DPoP')));
+    expect(new Set(proofs.map((p) => p.jti)).size).toBe(3);
+    expect(proofs.map((p) => p.ath)).toEqual([...['at-1', 'at-1', 'at-2'].map((t) => createHash('sha256').update(t).digest('base64url'))]);
+    expect(proofs[2]!.nonce).toBe('n-1');
+  });
+
+  it('regression: a stream body is not replayed for a DPoP nonce challenge, and no refresh either', async () => {
+    const { api, mock, fetchToken } = setup();
+    mock.onPost(`${API}/upload`).reply(...(nonceChallenge('n-1') as [number]));
+    const stream = { pipe: () => undefined, on: () => undefined };
+    await expect(api.post('/upload', stream)).rejects.toMatchObject({ response: { status: 401 } });
+    expect(mock.history.post).toHaveLength(1);
+    expect(fetchToken).toHaveBeenCalledTimes(1);
+  });
+
+  it('corrects the clock once from the Date of an invalid_dpop_proof 401 and replays once, with no refresh', async () => {
+    const { api, mock, fetchToken } = setup();
+    const serverNow = Date.now() + 600_000;
+    const refused = [401, {}, { 'www-authenticate': 'DPoP error="invalid_dpop_proof"', date: new Date(serverNow).toUTCString() }];
+    mock
+      .onGet(`${API}/a`)
+      .replyOnce(...(refused as [number]))
+      .onGet(`${API}/b`)
+      .reply(...(refused as [number]));
+    mock.onGet(`${API}/a`).reply(200, 'ok');
+    await expect(api.get('/a')).resolves.toMatchObject({ data: 'ok' });
+    const [first, second] = mock.history.get.map((c) => claimsOf(headerOf(c, 'DPoP')).iat as number);
+    expect(second! - first!).toBeGreaterThanOrEqual(595);
+    // The same Date again corrects nothing: no replay, and the 401 goes the usual way (one refresh and replay).
+    await expect(api.get('/b')).rejects.toMatchObject({ response: { status: 401 } });
+    expect(mock.history.get.filter((c) => c.url === '/b')).toHaveLength(2);
+    expect(fetchToken).toHaveBeenCalledTimes(2);
+  });
+
+  it('takes the nonce of any response, a success too, for the next proof to that origin', async () => {
+    const { api, mock } = setup();
+    mock.onGet(`${API}/a`).replyOnce(200, 'ok', { 'dpop-nonce': 'n-fresh' }).onGet(`${API}/b`).reply(200);
+    await api.get('/a');
+    await api.get('/b');
+    expect(claimsOf(headerOf(mock.history.get[1]!, 'DPoP')).nonce).toBe('n-fresh');
+  });
+
+  it('keeps the proof out of a redacted API error', async () => {
+    const { api, mock } = setup();
+    mock.onGet(`${API}/a`).reply(500);
+    const error = (await api.get('/a').catch((e: unknown) => e)) as { config: AxiosRequestConfig };
+    expect(String(headerOf(error.config, 'DPoP'))).not.toMatch(/^ey/);
+  });
+});
+
+describe('the DPoP header and redirects', () => {
+  it('is removed on every redirect hop, within the origin too (its htu is the first URL)', () => {
+    const guard = createRedirectGuard(['Authorization'], ['DPoP']);
+    const headers: Record<string, unknown> = { Authorization: 'DPoP at', DPoP: 'proof' };
+    guard({ href: `${API}/moved`, headers }, {}, { url: `${API}/a` });
+    expect(headers).toEqual({ Authorization: 'DPoP at' });
+    guard({ href: 'https://elsewhere.example/', headers }, {}, { url: `${API}/moved` });
+    expect(headers).toEqual({});
+  });
+});
+
+describe('the dpop option', () => {
+  const fetchToken = async () => 'at';
+  it('refuses a per-process key with a storage shared by processes', () => {
+    const storage = redisStorage({ client: { sendCommand: async () => null }, key: 'k' });
+    expect(() => attachOAuth(axios.create({ baseURL: API }), { fetchToken, storage, dpop: true })).toThrow(
+      /"options.dpop" true makes a key per process.*Pass one key pair to every process/,
+    );
+  });
+
+  it('refuses a per-tab key with a browserStorage shared by tabs', () => {
+    const scope = globalThis as Record<string, unknown>;
+    const saved = { navigator: scope.navigator, indexedDB: scope.indexedDB, BroadcastChannel: scope.BroadcastChannel };
+    const locks = { request: (_name: string, _options: unknown, fn: () => Promise<unknown>) => fn() };
+    Object.defineProperty(globalThis, 'navigator', { value: { locks }, configurable: true, writable: true });
+    scope.indexedDB = { open: () => ({}) };
+    scope.BroadcastChannel = class {
+      postMessage(): void {}
+      addEventListener(): void {}
+      close(): void {}
+    };
+    try {
+      const storage = browserStorage({ key: 'dpop-tabs' });
+      expect(storage.shared).toBe(true);
+      expect(() => attachOAuth(axios.create({ baseURL: API }), { fetchToken, storage, dpop: true })).toThrow(
+        /shared by processes or tabs.*Pass one key pair/,
+      );
+    } finally {
+      Object.defineProperty(globalThis, 'navigator', { value: saved.navigator, configurable: true, writable: true });
+      if (saved.indexedDB === undefined) delete scope.indexedDB;
+      else scope.indexedDB = saved.indexedDB;
+      scope.BroadcastChannel = saved.BroadcastChannel;
+    }
+  });
+
+  it('accepts one key pair for every process, and refuses anything else', async () => {
+    const keyPair = await generateDPoPKeyPair();
+    expect(() => attachOAuth(axios.create({ baseURL: API }), { fetchToken, dpop: keyPair })).not.toThrow();
+    expect(() => attachOAuth(axios.create({ baseURL: API }), { fetchToken, dpop: {} as CryptoKeyPair })).toThrow(
+      '"options.dpop" must be true or a CryptoKeyPair',
+    );
+    const hmac = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const fake = {
+      privateKey: hmac,
+      publicKey: await crypto.subtle.importKey('jwk', await publicJwk(keyPair.publicKey), { name: 'ECDSA', namedCurve: 'P-256' }, true, [
+        'verify',
+      ]),
+    };
+    expect(() => attachOAuth(axios.create({ baseURL: API }), { fetchToken, dpop: fake })).toThrow(TypeError);
+  });
+});
+
+describe('DPoP with a shared TokenManager', () => {
+  it('signs with the manager’s proof maker on every instance, and refuses dpop beside tokenManager', async () => {
+    const keyPair = await generateDPoPKeyPair();
+    const tokens = new TokenManager({
+      fetchToken: async () => ({ accessToken: 'at-s', tokenType: 'DPoP' }),
+      dpop: createDPoPProofMaker(keyPair),
+    });
+    const a = axios.create({ baseURL: API });
+    const b = axios.create({ baseURL: API });
+    const mockA = new MockAdapter(a, { onNoMatch: 'throwException' });
+    const mockB = new MockAdapter(b, { onNoMatch: 'throwException' });
+    mockA.onGet(`${API}/a`).reply(200);
+    mockB.onGet(`${API}/b`).reply(200);
+    attachOAuth(a, { tokenManager: tokens });
+    attachOAuth(b, { tokenManager: tokens });
+    await Promise.all([a.get('/a'), b.get('/b')]);
+    for (const sent of [mockA.history.get[0]!, mockB.history.get[0]!]) {
+      expect(headerOf(sent, 'Authorization')).toBe('DPoP at-s');
+      expect(claimsOf(headerOf(sent, 'DPoP')).ath).toBe(createHash('sha256').update('at-s').digest('base64url'));
+    }
+    expect(() => attachOAuth(axios.create({ baseURL: API }), { tokenManager: tokens, dpop: true })).toThrow(
+      '"options.dpop" cannot be combined with "options.tokenManager"',
+    );
+  });
+});
