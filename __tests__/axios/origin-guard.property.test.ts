@@ -17,7 +17,6 @@ const RULES = ['https://api.example.com', 'http://127.0.0.1:8080'];
 const INSTANCE_BASE = 'https://api.example.com';
 const instance = axios.create({ baseURL: INSTANCE_BASE });
 
-
 const scheme = fc.constantFrom(
   '',
   'https://',

@@ -1,4 +1,11 @@
-import { CanceledError, type AxiosError, type AxiosInstance, type AxiosResponse, type CancelToken, type InternalAxiosRequestConfig } from 'axios';
+import {
+  CanceledError,
+  type AxiosError,
+  type AxiosInstance,
+  type AxiosResponse,
+  type CancelToken,
+  type InternalAxiosRequestConfig,
+} from 'axios';
 import { settleOrAbort } from '../core/abortable.js';
 import { answerChallenge } from './answer-challenge.js';
 import type { RequestOwner } from './augmentation.js';

@@ -31,7 +31,10 @@ const MAX_REJECTED = 32;
 export function refreshTokenGrant(options: RefreshTokenGrantOptions): TokenSource {
   const client = createTokenEndpointClient(validateEndpointOptions(options, 'refreshTokenGrant'));
   const redeem = refreshTokenRedeemer(client);
-  return grantTokenSource(({ lastToken, signal, scope, claims, dpop }) => redeem(lastToken ?? null, signal, { scope, claims, dpop }), client);
+  return grantTokenSource(
+    ({ lastToken, signal, scope, claims, dpop }) => redeem(lastToken ?? null, signal, { scope, claims, dpop }),
+    client,
+  );
 }
 
 /** Redeems refresh tokens for one grant, refusing any the server has rejected with `invalid_grant`. */
