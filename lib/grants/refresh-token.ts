@@ -1,6 +1,5 @@
 import { ErrorCode, TokenRefreshError, isOAuthError } from '../core/errors.js';
 import type { TokenSource } from '../core/options.js';
-import type { DPoPProofMaker } from '../core/dpop-proof-maker.js';
 import type { Token, TokenFields } from '../core/token.js';
 import type { RequestContext } from './context-params.js';
 import type { TokenEndpointOptions } from './grant-options.js';
