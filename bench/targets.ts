@@ -1,3 +1,4 @@
+import type { DPoPRun } from './scenarios/dpop.js';
 import type { HotPathRow } from './scenarios/hot-path.js';
 import type { Late401Run } from './scenarios/late-401.js';
 import type { ProactiveRun } from './scenarios/proactive.js';
@@ -84,6 +85,14 @@ export function checkTargets(reports: ScenarioReport[], quick: boolean): { table
       target: 'Routes: 10 handles within 5% of 1 (in-memory)',
       ours: rows.map((r) => `${r.layout}: ${pct(r.ratio)}`).join('; '),
       met: rows.every((r) => r.ratio >= 0.95),
+    });
+  }
+  if (raw('dpop')) {
+    const run = raw('dpop') as DPoPRun;
+    verdicts.push({
+      target: 'DPoP adds at most 1.3× one signature per request',
+      ours: `+${(run.dpopUs - run.bearerUs).toFixed(1)} µs = ${run.overheadVsFloor.toFixed(2)}× a ${run.signatureUs.toFixed(1)} µs signature`,
+      met: run.overheadVsFloor <= 1.3,
     });
   }
   if (raw('storm'))

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { generateKeyPairSync } from 'node:crypto';
 import { base64url, base64urlDecode, base64urlText } from '../../lib/jose/base64url';
 import { checkSigningKey, importSigningKey } from '../../lib/jose/import-key';
@@ -26,6 +27,17 @@ describe('base64url', () => {
     expect(base64url(bytes)).toBe('-__-AD4');
     expect([...base64urlDecode('-__-AD4')]).toEqual([...bytes]);
     expect(base64urlText('{"alg":"EdDSA"}')).toBe('eyJhbGciOiJFZERTQSJ9'); // RFC 8037 A.4
+  });
+
+  it('agrees with Node\'s own base64url for every length and byte value, and round-trips', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const encoded = base64url(bytes);
+        expect(encoded).toBe(Buffer.from(bytes).toString('base64url'));
+        expect([...base64urlDecode(encoded)]).toEqual([...bytes]);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('encodes large inputs (no argument-limit overflow)', () => {

@@ -1,3 +1,4 @@
+import { dpopScenario } from './dpop.js';
 import { hotPath } from './hot-path.js';
 import { late401Scenario } from './late-401.js';
 import { proactiveScenario } from './proactive.js';
@@ -12,6 +13,7 @@ import type { Scenario } from './types.js';
 export const SCENARIOS: readonly Scenario[] = [
   hotPath,
   routesScenario,
+  dpopScenario,
   stormScenario,
   late401Scenario,
   proactiveScenario,

@@ -56,10 +56,14 @@ export class SimAuthority {
     return this.#seq;
   }
 
-  /** Checks an `Authorization` header value the way a resource server would (RFC 6750 §2.1). */
+  /**
+   * Checks an `Authorization` header value the way a resource server would (RFC 6750 §2.1). A `DPoP` token is
+   * checked the same way; its proof is not verified: the bench times the client's signing, not a server's checks.
+   */
   verify(authorization: string | undefined): Check {
-    if (!authorization?.startsWith('Bearer ')) return { verdict: 'missing', seq: 0 };
-    const token = authorization.slice(7);
+    const scheme = /^(Bearer|DPoP) /.exec(authorization ?? '');
+    if (scheme === null) return { verdict: 'missing', seq: 0 };
+    const token = authorization!.slice(scheme[0].length);
     const claims = this.#cache.get(token) ?? this.#verifySignature(token);
     if (claims === null) return { verdict: 'invalid', seq: 0 };
     if (claims.seq < this.#revokedBelow) return { verdict: 'revoked', seq: claims.seq };

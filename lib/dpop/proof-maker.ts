@@ -49,15 +49,26 @@ export function createDPoPProofMaker(keys: CryptoKeyPair | Promise<CryptoKeyPair
     return ath!;
   };
 
+  // The last URL signed for and its htu (RFC 9449 §4.2: the URI without query and fragment): parsed once per URL.
+  let lastUrl: string | undefined;
+  let lastHtu = '';
+  const htuOf = (url: string): string => {
+    if (url !== lastUrl) {
+      const target = new URL(url);
+      lastHtu = `${target.origin}${target.pathname}`;
+      lastUrl = url;
+    }
+    return lastHtu;
+  };
+
   return {
     async proof(method, url, accessToken) {
-      const target = new URL(url);
-      const nonce = nonces.get(target.href);
+      const htu = htuOf(url);
+      const nonce = nonces.get(url);
       const claims: Record<string, unknown> = {
         jti: randomId(),
         htm: method.toUpperCase(),
-        // RFC 9449 §4.2: the URI without query and fragment.
-        htu: `${target.origin}${target.pathname}`,
+        htu,
         iat: Math.floor(Date.now() / 1000) + skewSeconds,
       };
       if (nonce !== undefined) claims.nonce = nonce;
