@@ -1,4 +1,4 @@
-import type { EventSink } from '../core/event-sink.js';
+import { emit, wants, type EventSink } from '../core/event-sink.js';
 import type { RedisEvents } from './redis-events.js';
 
 /** The `storage-lock` events of one acquisition of the Redis lock. */
@@ -16,20 +16,20 @@ const SILENT: LockEvents = { waiting: () => undefined, acquired: () => undefined
  * messages seen while waiting (a holder that releases announces it; one whose lease expired cannot), so it is known
  * only where the client can subscribe; elsewhere every acquisition is an `acquire`.
  */
-export function lockEvents(sink: EventSink, channel: RedisEvents): LockEvents {
-  if (!sink.wants('storageLock')) return SILENT;
+export function lockEvents(sink: EventSink | undefined, channel: RedisEvents): LockEvents {
+  if (!wants(sink, 'storage-lock')) return SILENT;
   let waitStartedAt: number | undefined;
   let releasesBefore = 0;
   return {
     waiting() {
       waitStartedAt = Date.now();
       releasesBefore = channel.releases;
-      sink.emit('storageLock', { type: 'storage-lock', phase: 'wait', waitedMs: 0 });
+      emit(sink, { type: 'storage-lock', phase: 'wait', waitedMs: 0 });
     },
     acquired() {
       const waitedMs = waitStartedAt === undefined ? 0 : Date.now() - waitStartedAt;
       const takeover = waitStartedAt !== undefined && channel.available && channel.releases === releasesBefore;
-      sink.emit('storageLock', { type: 'storage-lock', phase: takeover ? 'takeover' : 'acquire', waitedMs });
+      emit(sink, { type: 'storage-lock', phase: takeover ? 'takeover' : 'acquire', waitedMs });
     },
   };
 }
