@@ -37,7 +37,8 @@ export function traceRefresh(trace: RefreshTrace, request: ObtainRequest): Promi
     const end: RefreshEndEvent = { type: 'refresh:end', reason, outcome, durationMs: request.now() - startedAt, waiters: trace.waiters() };
     if (outcome === 'failed') end.error = eventError(error);
     events?.(end);
-    return Object.assign(context, end);
+    Object.assign(context, end);
+    return end;
   };
   const run = (): Promise<RefreshEndEvent> =>
     obtainToken(request).then(
