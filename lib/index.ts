@@ -8,3 +8,15 @@ export type { RequestAuthState } from './axios/augmentation.js';
 export type { AttachOAuthOptions, OriginRule } from './axios/attach-options.js';
 export type { RefreshReason, TokenManagerOptions, TokenSource, TokenSourceContext } from './core/options.js';
 export type { Token, TokenFields, TokenInput, TokenResponseJson } from './core/token.js';
+export type {
+  BackgroundErrorEvent,
+  EventError,
+  OAuthLockEvent,
+  OAuthLockEventListener,
+  RefreshEndEvent,
+  RefreshOutcome,
+  RefreshStartEvent,
+  ReplayEvent,
+  StorageLockEvent,
+  TokenRequestEvent,
+} from './core/events.js';
