@@ -19,8 +19,8 @@ describeWithRedis('redisStorage: storage-lock events', (binary) => {
   describe.each(CLIENT_KINDS)('with %s', (kind) => {
     let redis: TestClient;
     let key: string;
-    const storage = async (): Promise<RedisTokenStorage> => {
-      const made = redisStorage({ client: (await host.pool.open(kind, host.server.url)).client, key, pollIntervalMs: 20 });
+    const storage = async (pollIntervalMs = 20): Promise<RedisTokenStorage> => {
+      const made = redisStorage({ client: (await host.pool.open(kind, host.server.url)).client, key, pollIntervalMs });
       storages.push(made);
       return made;
     };
@@ -68,9 +68,14 @@ describeWithRedis('redisStorage: storage-lock events', (binary) => {
       await eventually(async () => (await redis.command(['GET', `${key}:lock`])) !== null, 'the holder to take the lock');
       const { events, onEvent } = recordEvents();
       const fetchToken = jest.fn();
-      const waiter = new TokenManager({ fetchToken, storage: await storage(), onEvent });
+      // A long poll: the release's message, not a poll, hands the lock over (a poll that wins the race against the
+      // message would count as a takeover: the event is best effort, see StorageLockEvent).
+      const waiter = new TokenManager({ fetchToken, storage: await storage(60_000), onEvent });
       const waiting = waiter.getToken();
       await eventually(() => events.length >= 2, 'the waiter to wait');
+      const subscribers = async (): Promise<number> =>
+        Number(((await redis.command(['PUBSUB', 'NUMSUB', `${key}:events`])) as unknown[])[1]);
+      await eventually(async () => (await subscribers()) >= 1, 'the waiter to listen for the release');
       gate.resolve({ accessToken: ACCESS, expiresIn: 60 });
       await holding;
 

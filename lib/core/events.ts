@@ -81,9 +81,9 @@ export interface ReplayEvent {
 
 /**
  * The shared storage's lock (`redisStorage`). `wait`: another process holds it and this refresh waits; `acquire`:
- * it got the lock; `takeover`: it got the lock after waiting, and no release was announced meanwhile, so the
- * holder's lease most likely expired (the holder died or stalled). Best effort: a release whose message arrives
- * after the poll that took the lock also counts as a takeover. Each acquisition is one `acquire` or one `takeover`.
+ * it got the lock; `takeover`: it got the lock after waiting, and the holder announced nothing meanwhile (no token, no
+ * release), so its lease most likely expired (it died or stalled). Best effort: a release whose message arrives after
+ * the poll that took the lock also counts as a takeover. Each acquisition is one `acquire` or one `takeover`.
  */
 export interface StorageLockEvent {
   type: 'storage-lock';
