@@ -18,3 +18,15 @@ export type { RefreshReason, TokenManagerOptions, TokenSource, TokenSourceContex
 export type { Token, TokenFields, TokenInput, TokenResponseJson } from './core/token.js';
 export { generateDPoPKeyPair, type DPoPAlg } from './dpop/key-pair.js';
 export type { DPoPProofMaker } from './core/dpop-proof-maker.js';
+export type {
+  BackgroundErrorEvent,
+  EventError,
+  OAuthLockEvent,
+  OAuthLockEventListener,
+  RefreshEndEvent,
+  RefreshOutcome,
+  RefreshStartEvent,
+  ReplayEvent,
+  StorageLockEvent,
+  TokenRequestEvent,
+} from './core/events.js';

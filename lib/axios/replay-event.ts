@@ -1,4 +1,4 @@
-import { sinkFor } from '../core/event-sink.js';
+import { emit, sinkFor, wants } from '../core/event-sink.js';
 import type { TokenManager } from '../core/token-manager.js';
 
 /**
@@ -8,6 +8,6 @@ import type { TokenManager } from '../core/token-manager.js';
  */
 export function emitReplay(manager: TokenManager, sentGeneration: number, stale: boolean): void {
   const events = sinkFor(manager);
-  if (!events.wants('replay')) return;
-  events.emit('replay', { type: 'replay', cause: stale ? 'stale' : 'refreshed', sentGeneration, generation: manager.generation });
+  if (!wants(events, 'replay')) return;
+  emit(events, { type: 'replay', cause: stale ? 'stale' : 'refreshed', sentGeneration, generation: manager.generation });
 }

@@ -1,20 +1,15 @@
 /*
- * Node's `diagnostics_channel`, loaded without importing it: `process.getBuiltinModule` (Node 20.16+, Deno, Bun)
- * is read at the first event, so a browser bundle pulls no Node built-in and no polyfill, and where it is missing
- * (browsers, Node 20 before 20.16) there are no channels, only `onEvent` (issue 13).
+ * Node's `diagnostics_channel`, loaded without importing it: `process.getBuiltinModule` (Node 20.16+, Deno, Bun) is
+ * read at the first event, so a browser bundle pulls no Node built-in and no polyfill; where it is missing
+ * (browsers, Node 20 before 20.16) there are no channels, and `onEvent` still works (issue 13).
+ *
+ * Channels: tracing channels `axios-oauth-lock:refresh` and `axios-oauth-lock:token-request` (that is
+ * `tracing:axios-oauth-lock:refresh:start`, `:end`, `:asyncStart`, `:asyncEnd`, `:error`), and one plain channel per
+ * other event, named after its type: `axios-oauth-lock:replay`, `:storage-lock`, `:background-error`.
  */
 
-/** The channel names, for `diagnostics_channel.subscribe()` / `tracingChannel()`. */
-export const CHANNELS = {
-  /** A tracing channel (`tracing:axios-oauth-lock:refresh:start`, `:end`, `:asyncStart`, `:asyncEnd`, `:error`). */
-  refresh: 'axios-oauth-lock:refresh',
-  /** A tracing channel: one trace per HTTP attempt at the token endpoint. */
-  tokenRequest: 'axios-oauth-lock:token-request',
-  /** Plain channels: the `replay`, `storage-lock` and `background-error` events. */
-  replay: 'axios-oauth-lock:replay',
-  storageLock: 'axios-oauth-lock:storage-lock',
-  backgroundError: 'axios-oauth-lock:background-error',
-} as const;
+/** The channel names' prefix. */
+export const CHANNEL_PREFIX = 'axios-oauth-lock:';
 
 /** The parts of `node:diagnostics_channel` used here, typed here so that core/ needs no Node types. */
 export interface DiagnosticsChannel {
@@ -22,12 +17,9 @@ export interface DiagnosticsChannel {
   publish(message: unknown): void;
 }
 
+/** `hasSubscribers` arrived in Node 20.13, before `process.getBuiltinModule` (20.16). */
 export interface DiagnosticsTracingChannel {
-  readonly start: DiagnosticsChannel;
-  readonly end: DiagnosticsChannel;
-  readonly asyncStart: DiagnosticsChannel;
-  readonly asyncEnd: DiagnosticsChannel;
-  readonly error: DiagnosticsChannel;
+  readonly hasSubscribers: boolean;
   tracePromise<T>(fn: () => Promise<T>, context: object): Promise<T>;
 }
 
@@ -36,47 +28,31 @@ interface DiagnosticsChannelModule {
   tracingChannel(name: string): DiagnosticsTracingChannel;
 }
 
-export interface Channels {
-  refresh: DiagnosticsTracingChannel;
-  tokenRequest: DiagnosticsTracingChannel;
-  replay: DiagnosticsChannel;
-  storageLock: DiagnosticsChannel;
-  backgroundError: DiagnosticsChannel;
-}
-
 /** `undefined`: not looked up yet; `null`: this runtime has none. */
-let loaded: Channels | null | undefined;
+let dc: DiagnosticsChannelModule | null | undefined;
+const tracing: Record<string, DiagnosticsTracingChannel> = {};
 
-/** The channels of this runtime, or `null` where `diagnostics_channel` is not available. */
-export function channels(): Channels | null {
-  if (loaded === undefined) loaded = load();
-  return loaded;
-}
-
-function load(): Channels | null {
-  const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  let dc: DiagnosticsChannelModule | undefined;
-  try {
-    dc = runtime?.getBuiltinModule?.('node:diagnostics_channel') as DiagnosticsChannelModule | undefined;
-  } catch {
-    dc = undefined; // a runtime whose getBuiltinModule refuses the id: no channels, events still reach onEvent
+function diagnostics(): DiagnosticsChannelModule | null {
+  if (dc === undefined) {
+    try {
+      const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+      dc = (runtime?.getBuiltinModule?.('node:diagnostics_channel') as DiagnosticsChannelModule | undefined) ?? null;
+    } catch {
+      dc = null; // a runtime that refuses the id: no channels
+    }
   }
-  if (dc === undefined || typeof dc.tracingChannel !== 'function') return null;
-  return {
-    refresh: dc.tracingChannel(CHANNELS.refresh),
-    tokenRequest: dc.tracingChannel(CHANNELS.tokenRequest),
-    replay: dc.channel(CHANNELS.replay),
-    storageLock: dc.channel(CHANNELS.storageLock),
-    backgroundError: dc.channel(CHANNELS.backgroundError),
-  };
+  return dc;
 }
 
-/**
- * Whether anyone listens on a tracing channel. `TracingChannel#hasSubscribers` arrived in Node 20.13, so each of
- * its five channels is asked.
- */
-export function isTraced(channel: DiagnosticsTracingChannel | undefined): channel is DiagnosticsTracingChannel {
-  if (channel === undefined) return false;
-  const { start, end, asyncStart, asyncEnd, error } = channel;
-  return start.hasSubscribers || end.hasSubscribers || asyncStart.hasSubscribers || asyncEnd.hasSubscribers || error.hasSubscribers;
+/** The plain channel `axios-oauth-lock:<name>`, or `undefined` without `diagnostics_channel`. */
+export function plainChannel(name: string): DiagnosticsChannel | undefined {
+  return diagnostics()?.channel(CHANNEL_PREFIX + name);
+}
+
+/** The tracing channel `axios-oauth-lock:<name>` when someone subscribed to it, else `undefined`. */
+export function tracedChannel(name: 'refresh' | 'token-request'): DiagnosticsTracingChannel | undefined {
+  const found = diagnostics();
+  if (found === null) return undefined;
+  const channel = (tracing[name] ??= found.tracingChannel(CHANNEL_PREFIX + name));
+  return channel.hasSubscribers ? channel : undefined;
 }

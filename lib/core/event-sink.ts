@@ -1,77 +1,68 @@
-import { channels, type Channels } from './diagnostics.js';
+import { plainChannel } from './diagnostics.js';
 import type { OAuthLockEvent, OAuthLockEventListener } from './events.js';
 
-/** The plain (not tracing) channels. */
-type PlainChannel = keyof Pick<Channels, 'replay' | 'storageLock' | 'backgroundError'>;
+/*
+ * Where the events of one token manager go: its `onEvent` listener (wrapped into an {@link EventSink}, or
+ * `undefined` when there is none) and the `diagnostics_channel` channels. An event costs nothing when nobody
+ * listens: callers ask {@link wants} (or check the sink and the tracing channel) before building a payload.
+ * Plain functions, not a class: a bundle's minifier can shorten them (issue 13: the browser bundles stay small).
+ */
+
+/** The events published on a plain channel named after their type (the others go to tracing channels). */
+export type PlainEvent = Extract<OAuthLockEvent, { type: 'replay' | 'storage-lock' | 'background-error' }>;
+
+/** Delivers to `onEvent`; never throws. */
+export type EventSink = (event: OAuthLockEvent) => void;
 
 /**
- * Where the events of one token manager go: its `onEvent` listener and the `diagnostics_channel` channels. An
- * event costs nothing when nobody listens: callers ask {@link wants} (a boolean or two) before building a payload.
- * A listener that throws never reaches a request: its error goes to `onBackgroundError` (and raises no event, which
- * could throw again).
+ * `onEvent`, made safe: what it throws never reaches a request, and goes to `onBackgroundError` (raising no
+ * `background-error` event, whose delivery could throw again).
  */
-export class EventSink {
-  readonly #listener: OAuthLockEventListener | undefined;
-  readonly #onListenerError: ((error: Error) => void) | undefined;
-
-  constructor(listener: OAuthLockEventListener | undefined, onListenerError: ((error: Error) => void) | undefined) {
-    this.#listener = listener;
-    this.#onListenerError = onListenerError;
-  }
-
-  /** An `onEvent` listener is set (the tracing channels are asked separately). */
-  get listening(): boolean {
-    return this.#listener !== undefined;
-  }
-
-  /** Whether an event for `channel` would reach anyone. */
-  wants(channel: PlainChannel): boolean {
-    return this.#listener !== undefined || channels()?.[channel].hasSubscribers === true;
-  }
-
-  /** To `onEvent`, then to the channel's subscribers. */
-  emit(channel: PlainChannel, event: OAuthLockEvent): void {
-    this.deliver(event);
-    const target = channels()?.[channel];
-    if (target?.hasSubscribers === true) target.publish(event);
-  }
-
-  /** To `onEvent` only (the tracing channels are published by their trace). */
-  deliver(event: OAuthLockEvent): void {
-    const listener = this.#listener;
-    if (listener === undefined) return;
-    try {
-      listener(event);
-    } catch (error) {
-      this.#reportListenerError(error);
-    }
-  }
-
-  #reportListenerError(error: unknown): void {
-    try {
-      this.#onListenerError?.(error instanceof Error ? error : new Error(String(error)));
-    } catch {
-      // Nowhere left to report to; never let it reach a request.
-    }
-  }
+export function eventSink(
+  listener: OAuthLockEventListener | undefined,
+  onError: ((error: Error) => void) | undefined,
+): EventSink | undefined {
+  return (
+    listener &&
+    ((event) => {
+      try {
+        listener(event);
+      } catch (error) {
+        try {
+          onError?.(error instanceof Error ? error : new Error(String(error)));
+        } catch {
+          // Nowhere left to report to; never let it reach a request.
+        }
+      }
+    })
+  );
 }
 
-/** Events raised where only the channels listen: code called outside any token manager. */
-const CHANNELS_ONLY = new EventSink(undefined, undefined);
+/** Whether an event of `type` would reach anyone. */
+export function wants(sink: EventSink | undefined, type: PlainEvent['type']): boolean {
+  return sink !== undefined || plainChannel(type)?.hasSubscribers === true;
+}
+
+/** To `onEvent`, then to the subscribers of the event's channel. */
+export function emit(sink: EventSink | undefined, event: PlainEvent): void {
+  sink?.(event);
+  const channel = plainChannel(event.type);
+  if (channel?.hasSubscribers === true) channel.publish(event);
+}
 
 /**
- * The sink a token manager lent to what it calls: keyed by the manager itself (for the interceptors) and by the
- * `AbortSignal` of a refresh (the token source and the storage's lock receive that signal, and with it reach the
- * manager's `onEvent` without a new parameter in the public `TokenSource`/`TokenStorage` contracts).
+ * The sinks token managers lent to what they call: keyed by the manager itself (for the interceptors) and by the
+ * `AbortSignal` of a refresh (the token source and the storage's lock receive that signal, and through it reach
+ * the manager's `onEvent` with no new member in the public `TokenSource`/`TokenStorage` contracts).
  */
 const lent = new WeakMap<object, EventSink>();
 
-/** Lends `sink` to whoever holds `key`; only when `onEvent` is set (the channels need no lending). */
-export function lendSink(key: object, sink: EventSink): void {
-  if (sink.listening) lent.set(key, sink);
+/** Lends `sink` to whoever holds `key` (nothing to lend without `onEvent`: the channels are global). */
+export function lendSink(key: object, sink: EventSink | undefined): void {
+  if (sink !== undefined) lent.set(key, sink);
 }
 
-/** The sink lent with `key`, else one that reaches the channels only. */
-export function sinkFor(key: object | undefined): EventSink {
-  return (key === undefined ? undefined : lent.get(key)) ?? CHANNELS_ONLY;
+/** The sink lent with `key`, if any. */
+export function sinkFor(key: object | undefined): EventSink | undefined {
+  return key && lent.get(key);
 }

@@ -1,4 +1,4 @@
-import type { RefreshReason } from './options.js';
+import type { RefreshReason } from './refresh-reason.js';
 
 /*
  * What the lock decides, as events (issue 13). Every payload is small, plain JSON, and holds no secret: no token,
@@ -81,9 +81,9 @@ export interface ReplayEvent {
 
 /**
  * The shared storage's lock (`redisStorage`). `wait`: another process holds it and this refresh waits; `acquire`:
- * it got the lock; `takeover`: it got the lock after waiting, and no release was announced meanwhile, so the
- * holder's lease most likely expired (the holder died or stalled). Best effort: a release whose message arrives
- * after the poll that took the lock also counts as a takeover. Each acquisition is one `acquire` or one `takeover`.
+ * it got the lock; `takeover`: it got the lock after waiting, and the holder announced nothing meanwhile (no token, no
+ * release), so its lease most likely expired (it died or stalled). Best effort: a release whose message arrives after
+ * the poll that took the lock also counts as a takeover. Each acquisition is one `acquire` or one `takeover`.
  */
 export interface StorageLockEvent {
   type: 'storage-lock';
@@ -105,14 +105,12 @@ export type OAuthLockEvent =
 /** The `onEvent` option. */
 export type OAuthLockEventListener = (event: OAuthLockEvent) => void;
 
-/** `{ name, code }` of anything thrown. */
+/** `{ name, code, oauthError }` of anything thrown. */
 export function eventError(error: unknown): EventError {
-  if (typeof error !== 'object' || error === null) return { name: typeof error };
-  const { name, code } = error as { name?: unknown; code?: unknown };
-  const described: EventError = { name: typeof name === 'string' ? name : 'Error' };
-  if (typeof code === 'string' || typeof code === 'number') described.code = String(code);
-  // An RFC 6749 error code is a short NQSCHAR word; anything else (a longer text) is not copied.
-  const oauthError = (error as { error?: unknown }).error;
-  if (typeof oauthError === 'string' && /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/.test(oauthError)) described.oauthError = oauthError;
+  const { name = 'Error', code, error: oauthError } = Object(error) as Record<string, unknown>;
+  const described: EventError = { name: String(name) };
+  if (typeof code === 'string') described.code = code;
+  // The RFC 6749 §5.2 code of our OAuthError: one short word, not a secret.
+  if (name === 'OAuthError' && typeof oauthError === 'string') described.oauthError = oauthError;
   return described;
 }

@@ -1,5 +1,5 @@
 import { ErrorCode, TokenRefreshError } from './errors.js';
-import type { EventSink } from './event-sink.js';
+import { emit, wants, type EventSink } from './event-sink.js';
 import { eventError } from './events.js';
 import type { TokenManagerOptions } from './options.js';
 import type { Token, TokenInput } from './token.js';
@@ -61,9 +61,7 @@ export class Hooks {
   }
 
   report(error: unknown): void {
-    if (this.#events?.wants('backgroundError') === true) {
-      this.#events.emit('backgroundError', { type: 'background-error', error: eventError(error) });
-    }
+    if (wants(this.#events, 'background-error')) emit(this.#events, { type: 'background-error', error: eventError(error) });
     const hook = this.#options.onBackgroundError;
     if (hook === undefined) return;
     try {

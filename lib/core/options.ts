@@ -1,23 +1,11 @@
 import type { OAuthLockEventListener } from './events.js';
 import type { DPoPProofMaker } from './dpop-proof-maker.js';
+import type { RefreshReason } from './refresh-reason.js';
 import { readToken, type Token, type TokenInput } from './token.js';
 import type { TokenStorage } from './token-storage.js';
 import { MAX_TIMER_MS, durationMsOption, numberOption, optionalBoolean, requireFunction } from './validate.js';
 
-/** Why the token source is being called. */
-export type RefreshReason =
-  /** No token yet (or only the refresh token given as `initialToken`). */
-  | 'initial'
-  /** The token is still valid but inside the refresh buffer (a background refresh). */
-  | 'expiring'
-  /** The token has expired. */
-  | 'expired'
-  /** The API answered 401 to a request sent with the current token. */
-  | 'unauthorized'
-  /** `refresh()` was called. */
-  | 'manual'
-  /** The API answered `insufficient_scope`: `context.scope` holds the scope to ask for (RFC 6750 §3.1). */
-  | 'step-up';
+export type { RefreshReason } from './refresh-reason.js';
 
 /** What a token source is told on each call. */
 export interface TokenSourceContext {

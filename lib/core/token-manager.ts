@@ -1,7 +1,7 @@
 import type { AuthChallenge } from './auth-challenge.js';
 import { InsufficientScopeError, type InsufficientScopeReason } from './challenge-errors.js';
 import { ErrorCode, TokenRefreshError, isOAuthError } from './errors.js';
-import { EventSink, lendSink } from './event-sink.js';
+import { eventSink, lendSink, type EventSink } from './event-sink.js';
 import { Hooks } from './hooks.js';
 import { writeStored } from './obtain-token.js';
 import { validateTokenManagerOptions, type RefreshReason, type TokenManagerOptions } from './options.js';
@@ -76,7 +76,7 @@ export class TokenManager {
   readonly #minIntervalMs: number;
   readonly #retryIntervalMs: number;
   readonly #hooks: Hooks;
-  readonly #events: EventSink;
+  readonly #events: EventSink | undefined;
   readonly #timer: RefreshTimer | undefined;
   readonly #storage: TokenStorage | undefined;
   readonly #unsubscribe: (() => void) | undefined;
@@ -116,7 +116,7 @@ export class TokenManager {
     this.#timeoutMs = o.refreshTimeoutMs;
     this.#minIntervalMs = o.minRefreshIntervalMs;
     this.#retryIntervalMs = o.retryIntervalMs;
-    this.#events = new EventSink(o.onEvent, o.onBackgroundError);
+    this.#events = eventSink(o.onEvent, o.onBackgroundError);
     lendSink(this, this.#events);
     this.#hooks = new Hooks(o, this.#events);
     if (o.keepFresh) this.#timer = new RefreshTimer(() => this.#onTimer());

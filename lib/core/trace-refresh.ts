@@ -1,13 +1,12 @@
-import { channels, isTraced, type DiagnosticsTracingChannel } from './diagnostics.js';
+import { tracedChannel } from './diagnostics.js';
 import type { EventSink } from './event-sink.js';
-import { eventError, type RefreshEndEvent, type RefreshOutcome } from './events.js';
+import { eventError, type RefreshEndEvent } from './events.js';
 import { obtainToken, type ObtainRequest, type Obtained } from './obtain-token.js';
-import type { RefreshReason } from './options.js';
 import { toRefreshError } from './refresh-error.js';
 
 /** What the token manager tells about one refresh. */
 export interface RefreshTrace {
-  events: EventSink;
+  events: EventSink | undefined;
   /** Generation of the token being replaced. */
   generation: number;
   /** How many callers await the refresh, read when it settles. */
@@ -17,57 +16,38 @@ export interface RefreshTrace {
 }
 
 /**
- * The tracing channel's context: the `refresh:start` fields at `start`, the `refresh:end` fields added by
- * `asyncEnd`, where `result` is the `refresh:end` event, or `error` the (redacted) TokenRefreshError.
- */
-type RefreshContext = Omit<Partial<RefreshEndEvent>, 'type' | 'error'> & { reason: RefreshReason; generation: number };
-
-/**
  * {@link obtainToken} (one refresh) as the events `refresh:start` and `refresh:end`, and as a trace on the
- * `axios-oauth-lock:refresh` tracing channel, so that spans of the token request (and of anything else the token
- * source does) nest under it. With nobody listening it is `obtainToken()` itself. The traced function resolves with the
- * `refresh:end` event, never with the token: `tracePromise()` hands its value to every subscriber (issue 13).
+ * `axios-oauth-lock:refresh` tracing channel, so that spans of the token request (and of whatever else the token
+ * source does) nest under it. Its context holds the `refresh:start` fields, and by `asyncEnd` the `refresh:end`
+ * ones, with `error` the (redacted) TokenRefreshError. The traced function resolves with the `refresh:end` event,
+ * never with the token: `tracePromise()` hands the resolved value to every subscriber (issue 13).
+ * With nobody listening it is `obtainToken()` itself.
  */
 export function traceRefresh(trace: RefreshTrace, request: ObtainRequest): Promise<Obtained> {
-  const channel = channels()?.refresh;
-  const traced = isTraced(channel);
-  if (!traced && !trace.events.listening) return obtainToken(request);
-  return observed(trace, request, traced ? channel : undefined);
-}
-
-async function observed(trace: RefreshTrace, request: ObtainRequest, channel: DiagnosticsTracingChannel | undefined): Promise<Obtained> {
   const { events, generation } = trace;
-  const {
-    now,
-    context: { reason, lastToken },
-  } = request;
-  const startedAt = now();
-  const context: RefreshContext = { reason, generation };
-  events.deliver({ type: 'refresh:start', reason, generation });
+  const channel = tracedChannel('refresh');
+  if (channel === undefined && events === undefined) return obtainToken(request);
+  const { reason, lastToken } = request.context;
+  const startedAt = request.now();
+  const context = { type: 'refresh:start', reason, generation };
+  events?.({ type: 'refresh:start', reason, generation });
   let obtained: Obtained | undefined;
-  let ended: RefreshEndEvent | undefined;
-  const settle = (outcome: RefreshOutcome, error?: unknown): RefreshEndEvent => {
-    const { waiters, abandoned } = trace;
-    const event: RefreshEndEvent = { type: 'refresh:end', reason, outcome, durationMs: now() - startedAt, waiters: waiters() };
-    if (abandoned()) event.outcome = 'abandoned';
-    else if (error !== undefined) event.error = eventError(error);
-    Object.assign(context, { outcome: event.outcome, durationMs: event.durationMs, waiters: event.waiters });
-    return (ended = event);
+  const settle = (error?: unknown): RefreshEndEvent => {
+    const outcome = trace.abandoned() ? 'abandoned' : obtained === undefined ? 'failed' : obtained.adopted ? 'adopted' : 'fetched';
+    const end: RefreshEndEvent = { type: 'refresh:end', reason, outcome, durationMs: request.now() - startedAt, waiters: trace.waiters() };
+    if (outcome === 'failed') end.error = eventError(error);
+    events?.(end);
+    Object.assign(context, end);
+    return end;
   };
-  const run = async (): Promise<RefreshEndEvent> => {
-    try {
-      obtained = await obtainToken(request);
-    } catch (error) {
-      settle('failed', error);
-      // What subscribers see as `error`: redacted like what the waiters get (the manager's own call is a no-op then).
-      throw toRefreshError(error, lastToken);
-    }
-    return settle(obtained.adopted ? 'adopted' : 'fetched');
-  };
-  try {
-    await (channel === undefined ? run() : channel.tracePromise(run, context));
-  } finally {
-    if (ended !== undefined) events.deliver(ended);
-  }
-  return obtained!;
+  const run = (): Promise<RefreshEndEvent> =>
+    obtainToken(request).then(
+      (result) => ((obtained = result), settle()),
+      (error: unknown) => {
+        settle(error);
+        // What subscribers see as `error`: redacted like what the waiters get (the manager's own call is then a no-op).
+        throw toRefreshError(error, lastToken);
+      },
+    );
+  return (channel === undefined ? run() : channel.tracePromise(run, context)).then(() => obtained!);
 }

@@ -1,6 +1,6 @@
 import type { AxiosResponse } from 'axios';
-import { channels, isTraced, type DiagnosticsTracingChannel } from '../core/diagnostics.js';
-import { sinkFor, type EventSink } from '../core/event-sink.js';
+import { tracedChannel } from '../core/diagnostics.js';
+import { sinkFor } from '../core/event-sink.js';
 import { eventError, type TokenRequestEvent } from '../core/events.js';
 
 /** Which token endpoint request this is, for its events; absent for discovery and revocation. */
@@ -19,13 +19,11 @@ export interface AttemptOutcome {
   error?: unknown;
 }
 
-/** The tracing channel's context: the event's fields, plus `result` (the event) or `error` (the network error). */
-type TokenRequestContext = Omit<Partial<TokenRequestEvent>, 'type' | 'error'>;
-
 /**
- * Runs one attempt as a `token-request` event and a trace on the `axios-oauth-lock:token-request` channel. The
- * traced function resolves with the event, never with the response: its body holds the tokens, and
- * `tracePromise()` hands the resolved value to every subscriber (issue 13). With nobody listening it is `run()`.
+ * One attempt as a `token-request` event and a trace on the `axios-oauth-lock:token-request` channel, whose context
+ * holds the event's fields (`error`: the network error). The traced function resolves with the event, never with
+ * the response: its body holds the tokens, and `tracePromise()` hands the resolved value to every subscriber
+ * (issue 13). With nobody listening it is `run()`.
  * @param attempt 0 for the first one.
  */
 export function observeAttempt(
@@ -33,35 +31,27 @@ export function observeAttempt(
   attempt: number,
   run: () => Promise<AttemptOutcome>,
 ): Promise<AttemptOutcome> {
-  if (trace === undefined) return run();
-  const events = sinkFor(trace.signal);
-  const channel = channels()?.tokenRequest;
-  const traced = isTraced(channel);
-  if (!traced && !events.listening) return run();
-  return observed(trace, attempt + 1, run, events, traced ? channel : undefined);
-}
-
-async function observed(
-  trace: TokenRequestTrace,
-  attempt: number,
-  run: () => Promise<AttemptOutcome>,
-  events: EventSink,
-  channel: DiagnosticsTracingChannel | undefined,
-): Promise<AttemptOutcome> {
+  const events = sinkFor(trace?.signal);
+  const channel = trace && tracedChannel('token-request');
+  if (trace === undefined || (channel === undefined && events === undefined)) return run();
   const startedAt = Date.now();
-  const context: TokenRequestContext = { grantType: trace.grantType, origin: originOf(trace.url), attempt };
+  const event: TokenRequestEvent = {
+    type: 'token-request',
+    grantType: trace.grantType,
+    origin: originOf(trace.url),
+    attempt: attempt + 1,
+    durationMs: 0,
+  };
+  const context = { ...event };
   let outcome: AttemptOutcome | undefined;
-  let ended: TokenRequestEvent | undefined;
   const settle = (thrown: unknown): TokenRequestEvent => {
-    const event: TokenRequestEvent = { type: 'token-request', grantType: trace.grantType, origin: context.origin!, attempt, durationMs: 0 };
+    event.durationMs = Date.now() - startedAt;
     const status = outcome?.response?.status;
     if (status !== undefined) event.status = status;
-    event.durationMs = Date.now() - startedAt;
     if (outcome?.retryDelayMs !== undefined) event.retryDelayMs = Math.round(outcome.retryDelayMs);
     if (thrown !== undefined) event.error = eventError(thrown);
-    const { type: _type, error: _error, ...fields } = event;
-    Object.assign(context, fields);
-    return (ended = event);
+    events?.(event);
+    return Object.assign(context, event);
   };
   const traced = async (): Promise<TokenRequestEvent> => {
     try {
@@ -70,22 +60,21 @@ async function observed(
       settle(error);
       throw error;
     }
-    const event = settle(outcome.error);
+    settle(outcome.error);
     // A network error that will be retried is still this attempt's failure, for the trace as for the event.
     if (outcome.error !== undefined) throw outcome.error as Error; // what axios rejected with
     return event;
   };
-  try {
-    await (channel === undefined ? traced() : channel.tracePromise(traced, context));
-  } catch (error) {
-    if (outcome === undefined) throw error; // the last attempt failed: the request fails
-  } finally {
-    if (ended !== undefined) events.deliver(ended);
-  }
-  return outcome!; // set, or the catch above threw
+  return (channel === undefined ? traced() : channel.tracePromise(traced, context)).then(
+    () => outcome!,
+    (error: unknown) => {
+      if (outcome === undefined) throw error; // the last attempt failed: so does the request
+      return outcome;
+    },
+  );
 }
 
-/** The endpoint's origin only: a path or query could carry something that is nobody's business. */
+/** The endpoint's origin only: its path or query is nobody's business. */
 function originOf(url: string): string {
   try {
     return new URL(url).origin;

@@ -18,8 +18,6 @@ export class RedisEvents {
   #subscription: RedisSubscription | null = null;
   /** Messages received so far: a waiter compares it with what it saw before trying the lock, so none is missed. */
   #received = 0;
-  /** Lock releases announced so far: a waiter that got the lock with none announced took it over (issue 13). */
-  #releases = 0;
 
   constructor(commands: RedisCommands, channel: string, self: string) {
     this.#commands = commands;
@@ -34,10 +32,6 @@ export class RedisEvents {
 
   get received(): number {
     return this.#received;
-  }
-
-  get releases(): number {
-    return this.#releases;
   }
 
   /** Holds the subscriber connection open; resolves once subscribed. Pair every call with {@link release}. */
@@ -114,7 +108,6 @@ export class RedisEvents {
     const event = decodeEvent(text);
     if (event === null) return;
     this.#received++;
-    if (event.type === 'unlock') this.#releases++;
     for (const wake of [...this.#wakers]) wake();
     if (event.from === this.#self || event.type === 'unlock') return;
     if (event.type === 'set' && event.token === null) return;

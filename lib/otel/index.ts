@@ -1,0 +1,1 @@
+export { instrumentOAuthLock, type InstrumentOAuthLockOptions } from './instrument.js';
