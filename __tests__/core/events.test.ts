@@ -103,8 +103,10 @@ describe('onEvent: refreshes as the token manager sees them', () => {
     const manager = new TokenManager({ fetchToken: () => gate.promise, onEvent });
     const waiting = manager.getToken().catch((error: unknown) => error);
     manager.clear();
+    await expect(waiting).resolves.toMatchObject({ code: 'ERR_TOKEN_CLEARED' }); // at once, not when the source settles
+    expect(ofType('refresh:end')).toEqual([]); // the source's call has not ended yet
     gate.resolve({ accessToken: ACCESS });
-    await expect(waiting).resolves.toMatchObject({ code: 'ERR_TOKEN_CLEARED' });
+    await flushPromises();
     expect(ofType('refresh:end')).toEqual([expect.objectContaining({ outcome: 'abandoned', waiters: 1 })]);
     expect(ofType('refresh:end')[0]).not.toHaveProperty('error');
   });
