@@ -44,7 +44,7 @@ describe('onEvent through attachOAuth', () => {
       { type: 'refresh:start', reason: 'unauthorized', generation: 1 },
       { type: 'refresh:end', reason: 'unauthorized', outcome: 'fetched', durationMs: expect.any(Number), waiters: 20 },
     ]);
-    expect(events.slice(2)).toEqual(Array(20).fill({ type: 'replay', cause: 'refreshed', sentGeneration: 1, generation: 2 }));
+    expect(events.slice(2)).toEqual(Array(20).fill({ type: 'replay', cause: 'refreshed', sentGeneration: 1, generation: 2, route: 'https://api.example.com' }));
     expectNoSecrets(events, secrets());
   });
 
@@ -74,7 +74,7 @@ describe('onEvent through attachOAuth', () => {
     await late;
 
     expect(fetchToken).toHaveBeenCalledTimes(2);
-    expect(events).toEqual([{ type: 'replay', cause: 'stale', sentGeneration: 1, generation: 2 }]);
+    expect(events).toEqual([{ type: 'replay', cause: 'stale', sentGeneration: 1, generation: 2, route: 'https://api.example.com' }]);
     expect(ofType('refresh:start')).toEqual([]);
     expectNoSecrets(events, secrets());
   });

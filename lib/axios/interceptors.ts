@@ -10,6 +10,7 @@ import { settleOrAbort } from '../core/abortable.js';
 import { answerChallenge } from './answer-challenge.js';
 import type { RequestOwner } from './augmentation.js';
 import type { Routable } from './origin-guard.js';
+import { describeRule } from './route-rules.js';
 import { answeredByTokenOrigin, createRedirectGuard, withRedirectGuard } from './redirect-guard.js';
 import { DPOP_HEADER, dpopClockDecision, dpopNonceDecision, harvestDPoPNonce, signDPoPRequest } from './dpop-requests.js';
 import type { DPoPProofMaker } from '../core/dpop-proof-maker.js';
@@ -49,7 +50,7 @@ export class Route implements Routable, RequestOwner {
     this.allowInsecureHttp = s.allowInsecureHttp;
     this.headerName = s.headerName;
     this.authorize = createRequestInterceptor(s, this);
-    this.rejected = createResponseErrorInterceptor(s);
+    this.rejected = createResponseErrorInterceptor(s, s.rules.map(describeRule).join(' '));
     const dpop = s.dpop;
     // With DPoP, successes count too: their DPoP-Nonce is the next proof's (RFC 9449 §8.2, §9).
     this.fulfilled = dpop === undefined ? undefined : (response) => harvestDPoPNonce(dpop, response);
@@ -109,7 +110,7 @@ export function formatHeaderValue(token: Token, headerScheme: string | undefined
  * The response side of a route: one refresh per token generation, each request replayed at most once,
  * through the instance so that every interceptor runs again.
  */
-function createResponseErrorInterceptor(s: InterceptorSettings): Route['rejected'] {
+function createResponseErrorInterceptor(s: InterceptorSettings, routeName: string): Route['rejected'] {
   return async (error) => {
     const config = error.config!;
     const state = config.oauthLockState!;
@@ -140,7 +141,7 @@ function createResponseErrorInterceptor(s: InterceptorSettings): Route['rejected
       redactApiError(error, s.headerName);
       throw refreshError;
     }
-    emitReplay(s.manager, state.generation, stale);
+    emitReplay(s.manager, state.generation, stale, routeName);
     return s.instance.request({ ...config, oauthLockState: { ...state, replayed: true } });
   };
 }

@@ -26,8 +26,6 @@ export interface RefreshStartEvent {
   reason: RefreshReason;
   /** Generation of the token being replaced (0: none yet). */
   generation: number;
-  /** The handle or route that asked, when there is one. */
-  route?: string;
 }
 
 /**
@@ -44,7 +42,6 @@ export interface RefreshEndEvent {
   waiters: number;
   /** Present when `outcome` is `failed`. */
   error?: EventError;
-  route?: string;
 }
 
 /** One HTTP attempt at the token endpoint, retries counted separately. */
@@ -76,7 +73,8 @@ export interface ReplayEvent {
   sentGeneration: number;
   /** The generation it is replayed with. */
   generation: number;
-  route?: string;
+  /** The rules of the handle that replays it (routes: several handles on one instance), e.g. `https://api.example.com/admin`. */
+  route: string;
 }
 
 /**
