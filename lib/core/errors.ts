@@ -20,6 +20,12 @@ export const ErrorCode = {
   REFRESH_TOKEN_UNUSABLE: 'ERR_REFRESH_TOKEN_UNUSABLE',
   /** The revocation endpoint answered 503 or something unexpected, or could not be reached: the token may still be valid (RFC 7009 §2.2.1). */
   REVOCATION_FAILED: 'ERR_OAUTH_REVOCATION_FAILED',
+  /** A `signIn()` failed (the user declined, the code was wrong, the flow expired or was aborted); `cause` says why. */
+  SIGN_IN_FAILED: 'ERR_SIGN_IN_FAILED',
+  /** `signIn()` was called while another sign-in of the same token manager was still running. */
+  SIGN_IN_IN_PROGRESS: 'ERR_SIGN_IN_IN_PROGRESS',
+  /** The authorization response (the redirect back) failed a check: `state`, `iss`, a missing `code` (RFC 6749 §10.12, RFC 9207). */
+  AUTHORIZATION_RESPONSE_INVALID: 'ERR_OAUTH_AUTHORIZATION_RESPONSE_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -88,6 +94,13 @@ export class OAuthError extends OAuthLockError {
   }
 }
 
+/**
+ * A sign-in (`handle.signIn()`) failed. The `signIn()` call and every request that waited for it reject with the same
+ * instance; `cause` holds the real, redacted error (an {@link OAuthError} such as `access_denied` when the server
+ * said no). A {@link TokenRefreshError}, so code that handles "no token could be obtained" handles this too.
+ */
+export class SignInError extends TokenRefreshError {}
+
 function describeCause(cause: Error): Record<string, unknown> {
   const toJSON = (cause as { toJSON?: () => unknown }).toJSON;
   if (typeof toJSON === 'function') return toJSON.call(cause) as Record<string, unknown>;
@@ -108,4 +121,9 @@ export function isTokenRefreshError(value: unknown): value is TokenRefreshError 
 /** True for an {@link OAuthError} from any copy of this package. */
 export function isOAuthError(value: unknown): value is OAuthError {
   return isNamed(value, 'OAuthError', OAuthError);
+}
+
+/** True for a {@link SignInError} from any copy of this package. */
+export function isSignInError(value: unknown): value is SignInError {
+  return isNamed(value, 'SignInError', SignInError);
 }
