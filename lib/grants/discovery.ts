@@ -13,6 +13,12 @@ export interface ServerMetadata {
   revocationEndpoint?: string;
   /** `token_endpoint_auth_methods_supported`, when the document lists it. */
   authMethods?: string[];
+  /** Where the browser is sent to sign in (RFC 6749 §3.1), for `createAuthorizationRequest()`. */
+  authorizationEndpoint?: string;
+  /** RFC 8628 §4: the device authorization endpoint, for `deviceAuthorization()`. */
+  deviceAuthorizationEndpoint?: string;
+  /** RFC 9207 §3: the server puts `iss` in every authorization response, so one without it is refused. */
+  issParameterSupported?: boolean;
 }
 
 /** Which issuer to look up, and how. */
@@ -99,6 +105,14 @@ function readMetadata(response: AxiosResponse<unknown>, url: string, request: Di
   const metadata: ServerMetadata = { issuer: body.issuer, tokenEndpoint: endpoint(body, 'token_endpoint', request)! };
   const revocation = endpoint(body, 'revocation_endpoint', request);
   if (revocation !== undefined) metadata.revocationEndpoint = revocation;
+  for (const [name, field] of [
+    ['authorization_endpoint', 'authorizationEndpoint'],
+    ['device_authorization_endpoint', 'deviceAuthorizationEndpoint'],
+  ] as const) {
+    const url = endpoint(body, name, request);
+    if (url !== undefined) metadata[field] = url;
+  }
+  if (body.authorization_response_iss_parameter_supported === true) metadata.issParameterSupported = true;
   const methods = body.token_endpoint_auth_methods_supported;
   if (Array.isArray(methods) && methods.every((m) => typeof m === 'string')) metadata.authMethods = methods;
   return metadata;

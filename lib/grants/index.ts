@@ -10,3 +10,5 @@ export {
   type DiscoveryMode,
   type TokenEndpointOptions,
 } from './grant-options.js';
+export { createAuthorizationRequest, type AuthorizationRequest, type AuthorizationRequestOptions } from './authorization-request.js';
+export { authorizationCodeGrant, type AuthorizationCodeGrantOptions } from './authorization-code.js';
