@@ -22,6 +22,8 @@ export const ErrorCode = {
   REVOCATION_FAILED: 'ERR_OAUTH_REVOCATION_FAILED',
   /** A `signIn()` failed (the user declined, the code was wrong, the flow expired or was aborted); `cause` says why. */
   SIGN_IN_FAILED: 'ERR_SIGN_IN_FAILED',
+  /** A sign-in's own deadline passed (`loopbackAuthorization`'s `timeoutMs`, the device code's `expires_in`). */
+  SIGN_IN_TIMEOUT: 'ERR_SIGN_IN_TIMEOUT',
   /** `signIn()` was called while another sign-in of the same token manager was still running. */
   SIGN_IN_IN_PROGRESS: 'ERR_SIGN_IN_IN_PROGRESS',
   /** The authorization response (the redirect back) failed a check: `state`, `iss`, a missing `code` (RFC 6749 §10.12, RFC 9207). */

@@ -33,12 +33,10 @@ export interface SignInOptions {
 }
 
 /** Fails fast, when `signIn()` is called, naming the argument that is wrong. */
-export function validateSignIn(source: unknown, options: unknown): SignInOptions {
+export function validateSignIn(source: unknown, options: SignInOptions = {}): SignInOptions {
   requireFunction(source, 'source');
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object') throw new TypeError('"options" must be an object');
-  const { signal } = options as SignInOptions;
-  if (signal !== undefined && (typeof signal !== 'object' || signal === null || typeof signal.addEventListener !== 'function')) {
+  if (typeof options !== 'object' || options === null) throw new TypeError('"options" must be an object');
+  if (options.signal !== undefined && typeof options.signal?.addEventListener !== 'function') {
     throw new TypeError('"options.signal" must be an AbortSignal');
   }
   return options;
@@ -59,14 +57,10 @@ export async function runSignIn(source: TokenSource, controller: AbortController
 
 /** Forwards an abort of the caller's signal to the sign-in's own controller; returns the listener's remover. */
 export function linkSignal(signal: AbortSignal | undefined, controller: AbortController): () => void {
-  if (signal === undefined) return () => undefined;
-  if (signal.aborted) {
-    controller.abort(signal.reason);
-    return () => undefined;
-  }
-  const forward = (): void => controller.abort(signal.reason);
-  signal.addEventListener('abort', forward, { once: true });
-  return () => signal.removeEventListener('abort', forward);
+  const forward = (): void => controller.abort(signal!.reason);
+  if (signal?.aborted) forward();
+  signal?.addEventListener('abort', forward, { once: true });
+  return () => signal?.removeEventListener('abort', forward);
 }
 
 /** The one error a failed sign-in's caller and waiters receive, its cause redacted (an AxiosError holds the form). */
@@ -79,8 +73,5 @@ export function toSignInError(error: unknown): SignInError {
 
 /** `signIn()` while another sign-in runs. */
 export function signInInProgress(): SignInError {
-  return new SignInError(
-    ErrorCode.SIGN_IN_IN_PROGRESS,
-    'Sign-in failed: another signIn() is still running on this token manager; await it (or abort it) first',
-  );
+  return new SignInError(ErrorCode.SIGN_IN_IN_PROGRESS, 'Sign-in failed: another signIn() is still running; await or abort it first');
 }
