@@ -12,3 +12,9 @@ export {
 } from './grant-options.js';
 export { createAuthorizationRequest, type AuthorizationRequest, type AuthorizationRequestOptions } from './authorization-request.js';
 export { authorizationCodeGrant, type AuthorizationCodeGrantOptions } from './authorization-code.js';
+export {
+  DEFAULT_DEVICE_POLL_INTERVAL_SECONDS,
+  deviceAuthorization,
+  type DeviceAuthorizationOptions,
+  type UserCodePrompt,
+} from './device-authorization.js';
