@@ -18,3 +18,5 @@ export {
   type DeviceAuthorizationOptions,
   type UserCodePrompt,
 } from './device-authorization.js';
+export { tokenExchangeGrant, type TokenExchangeGrantOptions, type TokenProvider } from './token-exchange.js';
+export { jwtBearerGrant, type JwtBearerGrantOptions } from './jwt-bearer.js';
