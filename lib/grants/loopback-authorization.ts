@@ -92,7 +92,10 @@ export function loopbackAuthorization(options: LoopbackAuthorizationOptions): To
         deadlineMs,
       ); // not unref()'d: signIn() and its waiters await it (DESIGN rule 3)
       try {
-        await openUrl(request.url);
+        // Not awaited before the callback: an openUrl that waits for the browser to finish would wait for itself.
+        Promise.resolve()
+          .then(() => openUrl(request.url))
+          .catch((error: unknown) => stop.abort(error));
         const { params, answer } = await untilAborted(callback.promise, stop.signal);
         const source = redeemingSource(resolved, params, { state: request.state, codeVerifier: request.codeVerifier, redirectUri });
         try {
