@@ -1,5 +1,5 @@
 import axios from 'axios';
-import { attachOAuth, deviceAuthorization, ErrorCode, refreshTokenGrant, type UserCodePrompt } from '../../lib/index';
+import { attachOAuth, deviceAuthorization, ErrorCode, refreshTokenGrant, tokenExchangeGrant, type UserCodePrompt } from '../../lib/index';
 import { loopbackAuthorization } from '../../lib/node';
 import { describeInChromium, launchChromium, type Chromium } from '../support/browser-harness';
 import { startProtectedApi, type ProtectedApi } from '../support/protected-api';
@@ -133,4 +133,48 @@ describeInChromium('authorization code + PKCE through the loopback redirect, in 
     await page.close();
     auth.detach();
   }, 60_000);
+});
+
+describe('token exchange against oidc-provider (registerGrantType)', () => {
+  it("swaps a signed-in user's token for a downstream one, fetching the subject token per exchange", async () => {
+    const user = attachOAuth(axios.create({ baseURL: api.baseURL }), {
+      fetchToken: refreshTokenGrant({ issuer: server.issuer, clientId: 'tv' }),
+    });
+    const userToken = await user.signIn(
+      deviceAuthorization({
+        issuer: server.issuer,
+        clientId: 'tv',
+        scope: 'openid orders:read',
+        onUserCode: ({ userCode }) => server.approveDevice(userCode),
+      }),
+    );
+    const subjectToken = jest.fn(() => userToken.accessToken);
+    const downstream = axios.create({ baseURL: 'http://127.0.0.1:9' });
+    const service = attachOAuth(downstream, {
+      fetchToken: tokenExchangeGrant({
+        issuer: server.issuer,
+        ...server.exchanger,
+        subjectToken,
+        subjectTokenType: 'urn:ietf:params:oauth:token-type:access_token',
+        requestedTokenType: 'urn:ietf:params:oauth:token-type:access_token',
+        audience: 'https://downstream.example.com',
+        scope: 'orders:read',
+      }),
+    });
+    const exchanged = await service.getToken();
+    expect(exchanged).toMatchObject({ tokenType: 'Bearer', scope: 'orders:read' });
+    expect(exchanged.accessToken).not.toBe(userToken.accessToken);
+    await service.refresh();
+    expect(subjectToken).toHaveBeenCalledTimes(2);
+    expect(await server.exchanges()).toEqual([
+      expect.objectContaining({
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        audience: 'https://downstream.example.com',
+        client: 'exchanger',
+      }),
+      expect.objectContaining({ requested_token_type: 'urn:ietf:params:oauth:token-type:access_token', scope: 'orders:read' }),
+    ]);
+    service.detach();
+    user.detach();
+  }, 30_000);
 });

@@ -2,13 +2,16 @@
 // for the authorization code flow in a real browser, and the device flow with a test-only approval over IPC.
 // A separate config from auth-server.child.mjs, so the shared server keeps its shape.
 import http from 'node:http';
-import Provider from 'oidc-provider';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import Provider, { errors } from 'oidc-provider';
 import { serveIpc } from './child-ipc.mjs';
 
 const config = JSON.parse(process.env.SIGN_IN_SERVER_CONFIG);
 const RESOURCE = config.resource;
 const SCOPE = config.scope;
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 
 const server = http.createServer();
 server.keepAliveTimeout = 1000;
@@ -29,6 +32,15 @@ const provider = new Provider(issuer, {
       // RFC 8252 §7.3: oidc-provider lets a native client's loopback redirect use any port.
       redirect_uris: ['http://127.0.0.1/callback'],
       scope: `openid offline_access ${SCOPE}`,
+    },
+    {
+      client_id: 'exchanger',
+      client_secret: config.exchangerSecret,
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: [TOKEN_EXCHANGE],
+      response_types: [],
+      redirect_uris: [],
+      scope: SCOPE,
     },
     {
       client_id: 'tv',
@@ -63,6 +75,36 @@ const provider = new Provider(issuer, {
   ttl: { RefreshToken: 3600, Grant: 3600, DeviceCode: 600 },
 });
 provider.on('server_error', () => undefined);
+
+// RFC 8693 through a registered grant (protocols.md §3): the subject token must be one of our JWT access tokens,
+// verified with our own key; what the client sent is recorded for the test.
+const publicJwk = { kty: config.signingKey.kty, n: config.signingKey.n, e: config.signingKey.e, kid: config.signingKey.kid, alg: 'RS256' };
+const ourKeys = createLocalJWKSet({ keys: [publicJwk] });
+const exchanges = [];
+provider.registerGrantType(
+  TOKEN_EXCHANGE,
+  async (ctx) => {
+    const { subject_token, subject_token_type, audience, requested_token_type, scope } = ctx.oidc.params;
+    exchanges.push({ subject_token_type, audience, requested_token_type, scope, client: ctx.oidc.client.clientId });
+    if (subject_token_type !== ACCESS_TOKEN_TYPE) throw new errors.InvalidRequest('unsupported subject_token_type');
+    let subject;
+    try {
+      subject = (await jwtVerify(subject_token, ourKeys, { issuer, audience: RESOURCE })).payload;
+    } catch {
+      throw new errors.InvalidGrant('subject_token is not valid');
+    }
+    const at = new provider.ClientCredentials({ client: ctx.oidc.client, scope: scope ?? 'orders:read', extra: { act_for: subject.sub } });
+    ctx.body = {
+      access_token: await at.save(),
+      issued_token_type: ACCESS_TOKEN_TYPE,
+      token_type: 'Bearer',
+      expires_in: at.expiration,
+      scope: at.scope,
+    };
+  },
+  ['audience', 'resource', 'scope', 'requested_token_type', 'subject_token', 'subject_token_type', 'actor_token', 'actor_token_type'],
+  ['audience', 'resource'],
+);
 
 // What the client sent, for the tests; and a one-shot `slow_down` (oidc-provider never throws it itself).
 const seen = { devicePolls: [], tokenGrants: [] };
@@ -107,4 +149,5 @@ serveIpc(port, {
     slowDownNext = true;
   },
   seen: () => seen,
+  exchanges: () => exchanges,
 });

@@ -6,7 +6,8 @@ import { startChildService } from './child-service';
  * oidc-provider for the sign-in flows (issue 12), on 127.0.0.1:
  * - client `cli`: public, native, loopback redirect (any port), authorization code + PKCE, its built-in login and
  *   consent pages (devInteractions: any login and password sign in);
- * - client `tv`: public, device flow; `approveDevice(userCode)` / `denyDevice(userCode)` stand for the user.
+ * - client `tv`: public, device flow; `approveDevice(userCode)` / `denyDevice(userCode)` stand for the user;
+ * - client `exchanger`: confidential, RFC 8693 token exchange through `registerGrantType` (subject: our JWT ATs).
  * Access tokens are RS256 JWTs for `resource`, verifiable with `startProtectedApi({ issuer, jwksUrl, audience })`.
  */
 
@@ -15,6 +16,10 @@ export interface SignInServer {
   readonly jwksUrl: string;
   readonly resource: string;
   readonly scope: string;
+  /** A confidential client allowed the RFC 8693 token exchange grant (registered with `registerGrantType`). */
+  readonly exchanger: { clientId: string; clientSecret: string };
+  /** What each token exchange request carried (no tokens). */
+  exchanges(): Promise<Array<Record<string, string | undefined>>>;
   approveDevice(userCode: string): Promise<void>;
   denyDevice(userCode: string): Promise<void>;
   /** The next device-code poll is answered `slow_down`. */
@@ -34,6 +39,7 @@ export async function startSignInServer(): Promise<SignInServer> {
     scope: SCOPE,
     signingKey: { ...privateKey.export({ format: 'jwk' }), kid: 'sign-in-k1', use: 'sig', alg: 'RS256' },
     cookieKey: randomBytes(24).toString('base64url'),
+    exchangerSecret: randomBytes(24).toString('base64url'),
   };
   const child = await startChildService(path.join(__dirname, 'sign-in-server.child.mjs'), {
     SIGN_IN_SERVER_CONFIG: JSON.stringify(config),
@@ -42,6 +48,8 @@ export async function startSignInServer(): Promise<SignInServer> {
   return {
     issuer,
     jwksUrl: `${issuer}/jwks`,
+    exchanger: { clientId: 'exchanger', clientSecret: config.exchangerSecret },
+    exchanges: () => child.call('exchanges'),
     resource: RESOURCE,
     scope: SCOPE,
     approveDevice: async (userCode) => void (await child.call('approveDevice', { userCode })),
