@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import axios from 'axios';
 import { attachOAuth, deviceAuthorization, ErrorCode, refreshTokenGrant, tokenExchangeGrant, type UserCodePrompt } from '../../lib/index';
 import { loopbackAuthorization } from '../../lib/node';
@@ -132,6 +134,36 @@ describeInChromium('authorization code + PKCE through the loopback redirect, in 
     expect(renewed.accessToken).not.toBe(token.accessToken);
     await page.close();
     auth.detach();
+  }, 60_000);
+
+  it('examples/cli-sign-in.ts signs in through the browser and calls the API', async () => {
+    const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join('examples', 'cli-sign-in.ts')], {
+      cwd: path.join(__dirname, '..', '..'),
+      env: { ...process.env, ISSUER: server.issuer, CLIENT_ID: 'cli', API_URL: api.baseURL, SCOPE: 'orders:read' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await until(async () => /Sign in at: (\S+)/.test(stdout));
+    const url = /Sign in at: (\S+)/.exec(stdout)![1]!;
+    const page = await chromium.context.newPage();
+    await page.goto(url, { waitUntil: 'domcontentloaded' });
+    // The profile may still be signed in at the provider (the test above): then only the consent page shows.
+    await page.waitForSelector('input[name=prompt]', { state: 'attached' });
+    if ((await page.$('input[name=login]')) !== null) {
+      await page.fill('input[name=login]', 'alice');
+      await page.fill('input[name=password]', 'any password');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('input[name=prompt][value=consent]', { state: 'attached' });
+    }
+    await page.click('button[type=submit]');
+    await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/, { waitUntil: 'domcontentloaded' });
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/^200 /m);
+    await page.close();
   }, 60_000);
 });
 
