@@ -101,6 +101,26 @@ describe('loopbackAuthorization', () => {
     expect(await listening(Number(redirect.port))).toBe(false);
   });
 
+  it('regression: an openUrl that waits for the browser to finish does not deadlock the sign-in', async () => {
+    const { http, mock } = mockAuthServer();
+    mock.onPost(TOKEN).reply(200, tokenBody());
+    const page = deferred<string>();
+    const source = loopbackAuthorization({
+      authorizationUrl: AUTHORIZE,
+      tokenUrl: TOKEN,
+      clientId: 'cli',
+      httpClient: http,
+      timeoutMs: 5_000,
+      // Plays a browser that is driven to the end (as a Playwright script would) before openUrl returns.
+      openUrl: async (url) => {
+        const request = new URL(url);
+        page.resolve((await browse(`${redirectOf(request).href}?code=code-1234&state=${request.searchParams.get('state')}`)).text);
+      },
+    });
+    await expect(new TokenManager({ fetchToken: jest.fn() }).signIn(source)).resolves.toMatchObject({ accessToken: 'at-1' });
+    expect(await page.promise).toContain('You may close this window');
+  });
+
   it('closes the listener when openUrl fails', async () => {
     let port = 0;
     const { source, manager } = setup({
