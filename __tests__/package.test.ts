@@ -33,6 +33,13 @@ describe('the built package (npm run build)', () => {
     expect(run(['--input-type=module', '-e', code])).toEqual({ header: 'Bearer built', guard: 'function' });
   });
 
+  it('serves loopbackAuthorization from the Node-only subpath, through require() and import, and not from the main entry', () => {
+    const cjs = `const m = require('axios-oauth-lock/node'); const main = require('axios-oauth-lock'); console.log(JSON.stringify({ header: typeof m.loopbackAuthorization, guard: typeof main.loopbackAuthorization }))`;
+    expect(run(['-e', cjs])).toEqual({ header: 'function', guard: 'undefined' });
+    const esm = `import { loopbackAuthorization } from 'axios-oauth-lock/node'; console.log(JSON.stringify({ header: typeof loopbackAuthorization, guard: 'n/a' }))`;
+    expect(run(['--input-type=module', '-e', esm])).toEqual({ header: 'function', guard: 'n/a' });
+  });
+
   it('ships every file its source maps point to, so a stack trace never names a missing file', () => {
     const [pack] = JSON.parse(
       execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }),

@@ -4,6 +4,8 @@ import { resolveSettings } from './axios/attach-settings.js';
 import { formatHeaderValue, Route } from './axios/interceptors.js';
 import { Router } from './axios/router.js';
 import { resolveDPoPOption } from './dpop/dpop-option.js';
+import type { TokenSource } from './core/options.js';
+import type { SignInOptions } from './core/sign-in.js';
 import type { Token, TokenInput } from './core/token.js';
 import type { TokenManager } from './core/token-manager.js';
 
@@ -19,6 +21,11 @@ export interface OAuthHandle {
   getHeaders(): Promise<Record<string, string>>;
   /** Forces a new token; joins a refresh already in flight. */
   refresh(): Promise<Token>;
+  /**
+   * Signs in with a one-shot token source (authorization code, loopback, device, password): requests wait for it,
+   * its token is installed and stored, and `fetchToken` renews it later. See {@link TokenManager.signIn}.
+   */
+  signIn(source: TokenSource, options?: SignInOptions): Promise<Token>;
   /** Installs a token you obtained yourself; `onTokenUpdate` runs. */
   setToken(token: TokenInput): Token;
   /** Forgets the token (e.g. on logout); the next request fetches a new one. */
@@ -66,6 +73,7 @@ export function attachOAuth(instance: AxiosInstance, options: AttachOAuthOptions
     getAccessToken: async () => (await manager.getToken()).accessToken,
     getHeaders: async () => ({ [settings.headerName]: formatHeaderValue(await manager.getToken(), settings.headerScheme) }),
     refresh: () => manager.refresh(),
+    signIn: (source, signInOptions) => manager.signIn(source, signInOptions),
     setToken: (token) => manager.setToken(token),
     clear: () => manager.clear(),
     revoke: () => manager.revoke(),

@@ -1,6 +1,16 @@
 export { attachOAuth, type OAuthHandle } from './attach-oauth.js';
 export { TokenManager } from './core/token-manager.js';
-export { ErrorCode, OAuthError, OAuthLockError, TokenRefreshError, isOAuthError, isTokenRefreshError } from './core/errors.js';
+export {
+  ErrorCode,
+  OAuthError,
+  OAuthLockError,
+  SignInError,
+  TokenRefreshError,
+  isOAuthError,
+  isSignInError,
+  isTokenRefreshError,
+} from './core/errors.js';
+export type { SignInOptions } from './core/sign-in.js';
 export { REDACTED } from './core/redact.js';
 export {
   InsufficientScopeError,

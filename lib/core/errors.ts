@@ -24,6 +24,14 @@ export const ErrorCode = {
   INSUFFICIENT_SCOPE: 'ERR_INSUFFICIENT_SCOPE',
   /** The API needs a stronger or more recent sign-in (RFC 9470 `insufficient_user_authentication`). */
   STEP_UP_REQUIRED: 'ERR_STEP_UP_REQUIRED',
+  /** A `signIn()` failed (the user declined, the code was wrong, the flow expired or was aborted); `cause` says why. */
+  SIGN_IN_FAILED: 'ERR_SIGN_IN_FAILED',
+  /** A sign-in's own deadline passed (`loopbackAuthorization`'s `timeoutMs`, the device code's `expires_in`). */
+  SIGN_IN_TIMEOUT: 'ERR_SIGN_IN_TIMEOUT',
+  /** `signIn()` was called while another sign-in of the same token manager was still running. */
+  SIGN_IN_IN_PROGRESS: 'ERR_SIGN_IN_IN_PROGRESS',
+  /** The authorization response (the redirect back) failed a check: `state`, `iss`, a missing `code` (RFC 6749 §10.12, RFC 9207). */
+  AUTHORIZATION_RESPONSE_INVALID: 'ERR_OAUTH_AUTHORIZATION_RESPONSE_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -92,6 +100,13 @@ export class OAuthError extends OAuthLockError {
   }
 }
 
+/**
+ * A sign-in (`handle.signIn()`) failed. The `signIn()` call and every request that waited for it reject with the same
+ * instance; `cause` holds the real, redacted error (an {@link OAuthError} such as `access_denied` when the server
+ * said no). A {@link TokenRefreshError}, so code that handles "no token could be obtained" handles this too.
+ */
+export class SignInError extends TokenRefreshError {}
+
 function describeCause(cause: Error): Record<string, unknown> {
   const toJSON = (cause as { toJSON?: () => unknown }).toJSON;
   if (typeof toJSON === 'function') return toJSON.call(cause) as Record<string, unknown>;
@@ -112,4 +127,9 @@ export function isTokenRefreshError(value: unknown): value is TokenRefreshError 
 /** True for an {@link OAuthError} from any copy of this package. */
 export function isOAuthError(value: unknown): value is OAuthError {
   return isNamed(value, 'OAuthError', OAuthError);
+}
+
+/** True for a {@link SignInError} from any copy of this package. */
+export function isSignInError(value: unknown): value is SignInError {
+  return isNamed(value, 'SignInError', SignInError);
 }

@@ -4,9 +4,10 @@ import { ErrorCode, TokenRefreshError, isOAuthError } from './errors.js';
 import { eventSink, lendSink, type EventSink } from './event-sink.js';
 import { Hooks } from './hooks.js';
 import { writeStored } from './obtain-token.js';
-import { validateTokenManagerOptions, type RefreshReason, type TokenManagerOptions } from './options.js';
+import { validateTokenManagerOptions, type RefreshReason, type TokenManagerOptions, type TokenSource } from './options.js';
 import type { DPoPProofMaker } from './dpop-proof-maker.js';
 import { RefreshTimer } from './refresh-timer.js';
+import { linkSignal, runSignIn, signInInProgress, toSignInError, validateSignIn, type SignInOptions } from './sign-in.js';
 import { toRefreshError } from './refresh-error.js';
 import { traceRefresh, type RefreshTrace } from './trace-refresh.js';
 import type { TokenStorage } from './token-storage.js';
@@ -57,6 +58,8 @@ interface Attempt {
   stepUp: boolean;
   /** The claims request it sends (`context.claims`). */
   claims: string | undefined;
+  /** A `signIn()`, not a call to `fetchToken`: never retried through `onRefreshFailed`, never joined by another sign-in. */
+  signIn?: boolean;
 }
 
 /** What a new attempt asks for beyond a plain refresh. */
@@ -225,6 +228,41 @@ export class TokenManager {
     return this.#join('unauthorized', { claims });
   }
 
+  /**
+   * Runs a one-shot token source (a sign-in: `authorizationCodeGrant()`, `deviceAuthorization()`,
+   * `loopbackAuthorization()`, `passwordGrant()`) under the lock: the current token is dropped, and every request
+   * needing a token meanwhile waits for the sign-in (bounded by its own signal and the source's deadline, not by
+   * `refreshTimeoutMs`) instead of calling `fetchToken`. The result is installed and stored like any new token;
+   * later renewals call `fetchToken` with the refresh token it brought. A refresh in flight is superseded (its
+   * waiters wait for the sign-in); a second `signIn()` meanwhile rejects with `ERR_SIGN_IN_IN_PROGRESS`. A failed
+   * sign-in rejects its waiters with the same {@link SignInError} and leaves no token (`onRefreshFailed` is not called:
+   * the caller of `signIn()` is told).
+   * @example
+   * await tokens.signIn(deviceAuthorization({ issuer, clientId, onUserCode: ({ verificationUri, userCode }) => show(verificationUri, userCode) }));
+   */
+  signIn(source: TokenSource, options?: SignInOptions): Promise<Token> {
+    const { signal } = validateSignIn(source, options);
+    if (this.#attempt?.signIn === true) return Promise.reject(signInInProgress());
+    this.#abandonInflight();
+    this.#dropToken(false);
+    const attempt: Attempt = {
+      promise: undefined as unknown as Promise<Token>,
+      controller: new AbortController(),
+      required: true,
+      recovering: false,
+      nested: false,
+      abandon: () => undefined,
+      waiters: 1,
+      scope: undefined,
+      stepUp: false,
+      claims: undefined,
+      signIn: true,
+    };
+    this.#attempt = attempt;
+    attempt.promise = this.#signInOnce(source, attempt, linkSignal(signal, attempt.controller));
+    return attempt.promise;
+  }
+
   /** Installs a token you obtained yourself (e.g. after a login); `onTokenUpdate` runs. */
   setToken(input: TokenInput): Token {
     const token = normalizeToken(input, this.#now());
@@ -385,6 +423,24 @@ export class TokenManager {
     return { events: this.#events, generation: this.#generation, waiters: () => attempt.waiters, abandoned: () => epoch !== this.#epoch };
   }
 
+  async #signInOnce(source: TokenSource, attempt: Attempt, unlink: () => void): Promise<Token> {
+    const epoch = this.#epoch;
+    try {
+      const token = await runSignIn(source, attempt.controller, this.#now);
+      if (epoch !== this.#epoch) return await this.#afterAbandon();
+      this.#install(token, true);
+      this.#persist(token);
+      return token;
+    } catch (error) {
+      if (epoch !== this.#epoch) return await this.#afterAbandon();
+      this.#dropToken(true); // no token, here or in storage, after a failed sign-in
+      throw toSignInError(error);
+    } finally {
+      unlink();
+      if (this.#attempt === attempt) this.#attempt = null;
+    }
+  }
+
   /** A background refresh that fails while the token still works changes nothing for callers; anything else is a failed refresh. */
   async #recover(error: TokenRefreshError, attempt: Attempt, epoch: number): Promise<Token> {
     // RFC 6749 §5.2: invalid_grant means the grant (e.g. the refresh token) is dead; keeping its tokens only
@@ -518,8 +574,9 @@ export class TokenManager {
     this.#attempt = null;
   }
 
-  /** Waiters of an abandoned refresh get the token that replaced it, or learn it was cleared. */
-  #afterAbandon(): Token {
+  /** Waiters of an abandoned refresh get the token that replaced it (or the sign-in that will), or learn it was cleared. */
+  #afterAbandon(): Token | Promise<Token> {
+    if (this.#attempt?.signIn === true) return this.#attempt.promise;
     if (this.#current !== null && !this.#invalidated) return this.#current;
     throw new TokenRefreshError(ErrorCode.TOKEN_CLEARED, 'Failed to refresh token: the token was cleared while it was being refreshed');
   }

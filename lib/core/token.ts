@@ -26,6 +26,8 @@ export interface TokenFields {
   refreshToken?: string;
   tokenType?: string;
   scope?: string;
+  /** RFC 8693 §2.2.1 `issued_token_type`, from a token exchange: what kind of token `accessToken` is. */
+  issuedTokenType?: string;
 }
 
 /**

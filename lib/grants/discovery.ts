@@ -15,6 +15,12 @@ export interface ServerMetadata {
   authMethods?: string[];
   /** `mtls_endpoint_aliases`: the endpoints to use with a TLS client certificate (RFC 8705 §5). */
   mtlsAliases?: { tokenEndpoint?: string; revocationEndpoint?: string };
+  /** Where the browser is sent to sign in (RFC 6749 §3.1), for `createAuthorizationRequest()`. */
+  authorizationEndpoint?: string;
+  /** RFC 8628 §4: the device authorization endpoint, for `deviceAuthorization()`. */
+  deviceAuthorizationEndpoint?: string;
+  /** RFC 9207 §3: the server puts `iss` in every authorization response, so one without it is refused. */
+  issParameterSupported?: boolean;
 }
 
 /** Which issuer to look up, and how. */
@@ -101,6 +107,14 @@ function readMetadata(response: AxiosResponse<unknown>, url: string, request: Di
   const metadata: ServerMetadata = { issuer: body.issuer, tokenEndpoint: endpoint(body, 'token_endpoint', request)! };
   const revocation = endpoint(body, 'revocation_endpoint', request);
   if (revocation !== undefined) metadata.revocationEndpoint = revocation;
+  for (const [name, field] of [
+    ['authorization_endpoint', 'authorizationEndpoint'],
+    ['device_authorization_endpoint', 'deviceAuthorizationEndpoint'],
+  ] as const) {
+    const url = endpoint(body, name, request);
+    if (url !== undefined) metadata[field] = url;
+  }
+  if (body.authorization_response_iss_parameter_supported === true) metadata.issParameterSupported = true;
   const methods = body.token_endpoint_auth_methods_supported;
   if (Array.isArray(methods) && methods.every((m) => typeof m === 'string')) metadata.authMethods = methods;
   const aliases = mtlsAliases(body.mtls_endpoint_aliases, request);

@@ -129,15 +129,34 @@ export const RESERVED_PARAMS = [
   'grant_type',
   'client_id',
   'client_secret',
-  'client_assertion',
-  'client_assertion_type',
   'refresh_token',
   'username',
   'password',
+  // Sign-in and delegation grants (issue 12): RFC 6749 §4.1.3, RFC 7636 §4.5, RFC 8628 §3.4, RFC 8693 §2.1, RFC 7523 §2.1.
+  'code',
+  'code_verifier',
+  'redirect_uri',
+  'device_code',
+  'subject_token',
+  'subject_token_type',
+  'actor_token',
+  'actor_token_type',
+  'requested_token_type',
+  'assertion',
+  'client_assertion',
+  'client_assertion_type',
 ];
 
 /** The grant factories, as named in option errors. */
-export type GrantName = 'clientCredentials' | 'refreshTokenGrant' | 'passwordGrant';
+export type GrantName =
+  | 'clientCredentials'
+  | 'refreshTokenGrant'
+  | 'passwordGrant'
+  | 'authorizationCodeGrant'
+  | 'loopbackAuthorization'
+  | 'deviceAuthorization'
+  | 'tokenExchangeGrant'
+  | 'jwtBearerGrant';
 
 // Every key of TokenEndpointOptions, checked by the compiler: adding an option without listing it fails to build.
 const ENDPOINT_KEYS: Record<keyof TokenEndpointOptions, true> = {
@@ -173,4 +192,29 @@ export const GRANT_OPTION_KEYS: Readonly<Record<GrantName, readonly string[]>> =
   clientCredentials: Object.keys(ENDPOINT_KEYS),
   refreshTokenGrant: Object.keys(ENDPOINT_KEYS),
   passwordGrant: [...Object.keys(ENDPOINT_KEYS), 'username', 'password'],
+  // `url` is accepted (and ignored) so that the saved createAuthorizationRequest() result can be spread in.
+  authorizationCodeGrant: [...Object.keys(ENDPOINT_KEYS), 'redirectUri', 'callbackUrl', 'state', 'codeVerifier', 'url'],
+  loopbackAuthorization: [
+    ...Object.keys(ENDPOINT_KEYS),
+    'openUrl',
+    'signal',
+    'callbackPath',
+    'port',
+    'prompt',
+    'loginHint',
+    'acrValues',
+    'maxAge',
+    'authorizationUrl',
+    'authorizationParams',
+  ],
+  deviceAuthorization: [...Object.keys(ENDPOINT_KEYS), 'deviceAuthorizationUrl', 'onUserCode', 'signal'],
+  tokenExchangeGrant: [
+    ...Object.keys(ENDPOINT_KEYS),
+    'subjectToken',
+    'subjectTokenType',
+    'actorToken',
+    'actorTokenType',
+    'requestedTokenType',
+  ],
+  jwtBearerGrant: [...Object.keys(ENDPOINT_KEYS), 'assertion'],
 };

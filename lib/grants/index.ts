@@ -13,3 +13,13 @@ export {
 export type { AssertionAudience } from './grant-options.js';
 export type { SigningAlg } from '../jose/algorithms.js';
 export type { SigningKeyInput } from '../jose/import-key.js';
+export { createAuthorizationRequest, type AuthorizationRequest, type AuthorizationRequestOptions } from './authorization-request.js';
+export { authorizationCodeGrant, type AuthorizationCodeGrantOptions } from './authorization-code.js';
+export {
+  DEFAULT_DEVICE_POLL_INTERVAL_SECONDS,
+  deviceAuthorization,
+  type DeviceAuthorizationOptions,
+  type UserCodePrompt,
+} from './device-authorization.js';
+export { tokenExchangeGrant, type TokenExchangeGrantOptions, type TokenProvider } from './token-exchange.js';
+export { jwtBearerGrant, type JwtBearerGrantOptions } from './jwt-bearer.js';

@@ -35,6 +35,8 @@ function tokenFields(body: Record<string, unknown>, dpopSent: boolean): TokenFie
   if (refreshToken) fields.refreshToken = refreshToken;
   const scope = optionalString(body.scope, 'scope');
   if (scope !== undefined) fields.scope = scope;
+  const issuedTokenType = optionalString(body.issued_token_type, 'issued_token_type');
+  if (issuedTokenType !== undefined) fields.issuedTokenType = issuedTokenType;
   return fields;
 }
 

@@ -138,7 +138,7 @@ function requestParams(options: TokenEndpointOptions, path: string): Array<[stri
   return params;
 }
 
-function stringOrList(value: unknown, path: string, allowEmpty = false): string[] | undefined {
+export function stringOrList(value: unknown, path: string, allowEmpty = false): string[] | undefined {
   if (value === undefined) return undefined;
   const list = Array.isArray(value) ? value : [value];
   if (list.length === 0 || !list.every((item) => typeof item === 'string' && (allowEmpty || item.length > 0))) {
@@ -159,7 +159,7 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
  * space-delimited. An element with a space in it (`['a b']`) would silently request two scopes.
  * @see RFC 6749 §3.3
  */
-function scopeOption(value: unknown, path: string): string | undefined {
+export function scopeOption(value: unknown, path: string): string | undefined {
   const list = stringOrList(value, path);
   if (list === undefined) return undefined;
   const rule = "printable ASCII except space, '\"' and '\\' (RFC 6749 §3.3)";
@@ -183,7 +183,7 @@ function httpClient(value: unknown, path: string): AxiosInstance {
   return value as AxiosInstance;
 }
 
-function optionalEnum<T extends string>(value: unknown, allowed: readonly T[], path: string): T | undefined {
+export function optionalEnum<T extends string>(value: unknown, allowed: readonly T[], path: string): T | undefined {
   if (value === undefined) return undefined;
   if (!allowed.includes(value as T)) throw new TypeError(`"${path}" must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
   return value as T;

@@ -1,0 +1,61 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { startChildService } from './child-service';
+
+/*
+ * oidc-provider for the sign-in flows (issue 12), on 127.0.0.1:
+ * - client `cli`: public, native, loopback redirect (any port), authorization code + PKCE, its built-in login and
+ *   consent pages (devInteractions: any login and password sign in);
+ * - client `tv`: public, device flow; `approveDevice(userCode)` / `denyDevice(userCode)` stand for the user;
+ * - client `exchanger`: confidential, RFC 8693 token exchange through `registerGrantType` (subject: our JWT ATs).
+ * Access tokens are RS256 JWTs for `resource`, verifiable with `startProtectedApi({ issuer, jwksUrl, audience })`.
+ */
+
+export interface SignInServer {
+  readonly issuer: string;
+  readonly jwksUrl: string;
+  readonly resource: string;
+  readonly scope: string;
+  /** A confidential client allowed the RFC 8693 token exchange grant (registered with `registerGrantType`). */
+  readonly exchanger: { clientId: string; clientSecret: string };
+  /** What each token exchange request carried (no tokens). */
+  exchanges(): Promise<Array<Record<string, string | undefined>>>;
+  approveDevice(userCode: string): Promise<void>;
+  denyDevice(userCode: string): Promise<void>;
+  /** The next device-code poll is answered `slow_down`. */
+  slowDownNext(): Promise<void>;
+  /** Epoch ms of each device-code poll, and the grant_type of every token request. */
+  seen(): Promise<{ devicePolls: number[]; tokenGrants: string[] }>;
+  stop(): Promise<void>;
+}
+
+const RESOURCE = 'urn:axios-oauth-lock:api';
+const SCOPE = 'orders:read orders:write';
+
+export async function startSignInServer(): Promise<SignInServer> {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const config = {
+    resource: RESOURCE,
+    scope: SCOPE,
+    signingKey: { ...privateKey.export({ format: 'jwk' }), kid: 'sign-in-k1', use: 'sig', alg: 'RS256' },
+    cookieKey: randomBytes(24).toString('base64url'),
+    exchangerSecret: randomBytes(24).toString('base64url'),
+  };
+  const child = await startChildService(path.join(__dirname, 'sign-in-server.child.mjs'), {
+    SIGN_IN_SERVER_CONFIG: JSON.stringify(config),
+  });
+  const issuer = `http://127.0.0.1:${child.port}`;
+  return {
+    issuer,
+    jwksUrl: `${issuer}/jwks`,
+    exchanger: { clientId: 'exchanger', clientSecret: config.exchangerSecret },
+    exchanges: () => child.call('exchanges'),
+    resource: RESOURCE,
+    scope: SCOPE,
+    approveDevice: async (userCode) => void (await child.call('approveDevice', { userCode })),
+    denyDevice: async (userCode) => void (await child.call('denyDevice', { userCode })),
+    slowDownNext: async () => void (await child.call('slowDownNext')),
+    seen: () => child.call('seen'),
+    stop: () => child.stop(),
+  };
+}
