@@ -44,7 +44,9 @@ describe('onEvent through attachOAuth', () => {
       { type: 'refresh:start', reason: 'unauthorized', generation: 1 },
       { type: 'refresh:end', reason: 'unauthorized', outcome: 'fetched', durationMs: expect.any(Number), waiters: 20 },
     ]);
-    expect(events.slice(2)).toEqual(Array(20).fill({ type: 'replay', cause: 'refreshed', sentGeneration: 1, generation: 2, route: 'https://api.example.com' }));
+    expect(events.slice(2)).toEqual(
+      Array(20).fill({ type: 'replay', cause: 'refreshed', sentGeneration: 1, generation: 2, route: 'https://api.example.com' }),
+    );
     expectNoSecrets(events, secrets());
   });
 

@@ -29,7 +29,7 @@ describe('base64url', () => {
     expect(base64urlText('{"alg":"EdDSA"}')).toBe('eyJhbGciOiJFZERTQSJ9'); // RFC 8037 A.4
   });
 
-  it('agrees with Node\'s own base64url for every length and byte value, and round-trips', () => {
+  it("agrees with Node's own base64url for every length and byte value, and round-trips", () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
         const encoded = base64url(bytes);
