@@ -111,6 +111,11 @@ describe('answeredByTokenOrigin', () => {
     expect(answeredByTokenOrigin({ url: '/orders' }, {})).toBe(true);
   });
 
+  it('resolves the sent URL as axios does: an absolute URL wins over the baseURL', () => {
+    const request = { res: { responseUrl: 'https://other.example/x' } };
+    expect(answeredByTokenOrigin({ baseURL: 'https://api.example.com', url: 'https://other.example/x' }, request)).toBe(true);
+  });
+
   it('is false when the sent URL itself cannot be resolved (a relative URL in Node): not our origin', () => {
     expect(answeredByTokenOrigin({ url: '/orders' }, { responseURL: 'https://api.example.com/orders' })).toBe(false);
   });
