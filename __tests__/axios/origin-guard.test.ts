@@ -20,6 +20,15 @@ describe('verdicts', () => {
     expect(guard({ baseURL: 'https:', url: 'evil.example/x' })).toBe(false);
   });
 
+  it('judges a request with no url on its baseURL', () => {
+    expect(guard({ baseURL: API })).toBe(true);
+    expect(guard({ baseURL: 'https://evil.example' })).toBe(false);
+  });
+
+  it('joins a leading-slash URL to a scheme-only baseURL as axios does (`https:` + `/api.example.com/x`)', () => {
+    expect(guard({ baseURL: 'https:', url: '/api.example.com/x' })).toBe(true);
+  });
+
   it('sends nothing for a URL that resolves nowhere in Node (relative, no baseURL)', () => {
     expect(guard({ url: '/orders' })).toBe(false);
     expect(guard({ baseURL: '/api', url: '/orders' })).toBe(false);
@@ -59,6 +68,20 @@ describe('in a browser (a page location)', () => {
     expect(guard({ baseURL: '/', url: '\\evil.example/x' })).toBe(false);
     expect(guard({ baseURL: '/api', url: '\\evil.example/x' })).toBe(true); // stays a path: /api/\evil.example/x
   });
+
+  it('joins as axios does: every trailing slash of the baseURL and every leading one of the URL go', () => {
+    const guard = createOriginGuard([API], false);
+    // axios sends these to the page's origin: `/evil.example/x`, not `//evil.example/x`.
+    expect(guard({ baseURL: '//', url: 'evil.example/x' })).toBe(true);
+    expect(guard({ baseURL: '/', url: '//evil.example/x', allowAbsoluteUrls: false })).toBe(true);
+  });
+
+  it('asks a function rule once for a path baseURL, however many paths are requested', () => {
+    const rule = jest.fn((url: URL) => url.origin === API);
+    const guard = createOriginGuard([rule], false);
+    expect(['a', 'b', 'c'].map((url) => guard({ baseURL: '/api', url }))).toEqual([true, true, true]);
+    expect(rule).toHaveBeenCalledTimes(1);
+  });
 });
 
 describe('memory', () => {
@@ -70,6 +93,13 @@ describe('memory', () => {
       expect(guard({ url: 'https://other.example/b' })).toBe(false);
     }
     expect(rule).toHaveBeenCalledTimes(2);
+  });
+
+  it('asks a function rule once for an absolute baseURL, however many paths are requested (the hot path)', () => {
+    const rule = jest.fn((url: URL) => url.origin === API);
+    const guard = createOriginGuard([rule], false);
+    expect(['/a', '/b', 'c?d=1'].map((url) => guard({ baseURL: API, url }))).toEqual([true, true, true]);
+    expect(rule).toHaveBeenCalledTimes(1);
   });
 
   it('keeps at most 256 verdicts: a flood of distinct URLs drops the cache whole, and it is rebuilt on demand', () => {

@@ -44,6 +44,23 @@ describe('createRedirectGuard', () => {
     expect(options.headers).toEqual({ Accept: '*/*' });
   });
 
+  it('fails closed when neither hop is known (no href, no requestDetails)', () => {
+    const options: { href?: string; headers: Record<string, unknown> } = { headers: { 'X-Api-Key': 'k' } };
+    guard(options, {});
+    expect(options.headers).toEqual({});
+  });
+
+  it('fails closed, without throwing, when the hop being left has an unparseable URL', () => {
+    const options = hop('https://api.example.com/next');
+    expect(() => guard(options, {}, { url: 'not a url' })).not.toThrow();
+    expect(options.headers).toEqual({ Accept: '*/*' });
+  });
+
+  it.each([undefined, null])('does nothing to a hop whose headers are %s', (headers) => {
+    const options = { href: 'https://other.example/', headers: headers as unknown as Record<string, unknown> };
+    expect(() => guard(options, {}, { url: 'https://api.example.com/' })).not.toThrow();
+  });
+
   it("survives a caller hook that drops the hop's headers, and still runs it first", () => {
     const own = jest.fn((options: { headers?: unknown }) => void (options.headers = undefined));
     const chained = withRedirectGuard(guard, own);
@@ -84,9 +101,19 @@ describe('answeredByTokenOrigin', () => {
     ['an XHR that followed a redirect elsewhere', { responseURL: 'https://other.example/x' }, false],
     ["a mock adapter's relative responseURL", { responseURL: '/orders' }, true],
     ['a null request', null, true],
+    ['a final URL that cannot be parsed', { responseURL: 'http://[bad' }, false],
     ['an empty Node responseUrl, with an XHR URL elsewhere', { res: { responseUrl: '' }, responseURL: 'https://other.example/x' }, false],
   ])('%s → %s', (_label, request, expected) => {
     expect(answeredByTokenOrigin(target, request)).toBe(expected);
+  });
+
+  it('takes a response with no final URL as from the sent origin, even when the sent URL cannot be resolved', () => {
+    expect(answeredByTokenOrigin({ url: '/orders' }, {})).toBe(true);
+  });
+
+  it('resolves the sent URL as axios does: an absolute URL wins over the baseURL', () => {
+    const request = { res: { responseUrl: 'https://other.example/x' } };
+    expect(answeredByTokenOrigin({ baseURL: 'https://api.example.com', url: 'https://other.example/x' }, request)).toBe(true);
   });
 
   it('is false when the sent URL itself cannot be resolved (a relative URL in Node): not our origin', () => {

@@ -99,12 +99,31 @@ describe('what is re-read from storage when our token expired', () => {
     expect(calls[1]!.lastToken).toMatchObject({ accessToken: 'other-realm', refreshToken: 'r-rotated' });
   });
 
+  it('hands the source the rotated refresh token stored with our own access token (a server that re-issued the same one)', async () => {
+    const { manager, state, calls } = await expiredManager();
+    state.stored = token('t1', { expiresAt: START + 60_000, refreshToken: 'r-rotated' });
+    await manager.getToken();
+    expect(calls[1]!.lastToken).toMatchObject({ accessToken: 't1', refreshToken: 'r-rotated' });
+  });
+
   it("does not pair our refresh token with another realm's token that carries none (ours was likely rotated away)", async () => {
     const { manager, state, calls } = await expiredManager();
     state.stored = token('other-realm', { expiresAt: START });
     await manager.getToken();
     expect(calls[1]!.lastToken).toMatchObject({ accessToken: 'other-realm' });
     expect(calls[1]!.lastToken?.refreshToken).toBeUndefined();
+  });
+});
+
+describe('a refresh while our own stored token is still valid', () => {
+  it('is not answered with that same token: refresh() and a 401 get a new one from the source', async () => {
+    const { storage } = quietStorage();
+    const { fetchToken } = source(3600);
+    const manager = new TokenManager({ fetchToken, storage });
+    await manager.getToken(); // t1, stored, valid for an hour
+    await expect(manager.refresh()).resolves.toMatchObject({ accessToken: 't2' });
+    await expect(manager.tokenAfterRejection(manager.generation)).resolves.toMatchObject({ accessToken: 't3' });
+    expect(fetchToken).toHaveBeenCalledTimes(3);
   });
 });
 

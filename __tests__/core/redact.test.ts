@@ -202,6 +202,25 @@ describe('redactError, branch by branch', () => {
     expect(String(inner.stack)).toContain(`inner ${REDACTED}`);
   });
 
+  it('scrubs a stack that was already rendered before redaction (V8 renders it once, with the message of that time)', () => {
+    const error = new Error('refresh with r3fresh-token failed');
+    expect(error.stack).toContain('r3fresh-token'); // rendered now, e.g. by a logger or a framework
+    redactError(error, { secrets: ['r3fresh-token'] });
+    expect(error.stack).not.toContain('r3fresh-token');
+    expect(error.stack).toContain(`refresh with ${REDACTED} failed`);
+  });
+
+  it('replaces the body of a request that got no response (a token endpoint that could not be reached)', () => {
+    const error = new AxiosError('connect ECONNREFUSED', 'ECONNREFUSED', {
+      headers: new AxiosHeaders(),
+      data: 'grant_type=refresh_token&refresh_token=r3fresh-token',
+    } as never);
+    expect(error.response).toBeUndefined();
+    redactError(error, { redactBody: true });
+    expect(error.config!.data).toBe(REDACTED);
+    expectNoSecrets(error, SECRETS);
+  });
+
   it('skips a message or stack that is not a string', () => {
     const error = { message: 42, stack: undefined };
     redactError(error, { secrets: ['acc3ss-token'] });

@@ -160,6 +160,18 @@ describe('invalid input is ERR_INVALID_TOKEN naming the field, never its value',
     expect(install(token)).toMatchObject({ accessToken: token });
   });
 
+  it('fails the refresh as the source failing (its error as cause), not as an invalid token, when reading the token throws', async () => {
+    const crash = new Error('getter crashed');
+    const value = {
+      get accessToken(): string {
+        throw crash;
+      },
+    };
+    const error = await fromSource(value).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TokenRefreshError);
+    expect(error).toMatchObject({ code: ErrorCode.REFRESH_FAILED, cause: crash });
+  });
+
   it('throws the same error from setToken(), without installing anything', () => {
     const manager = new TokenManager({ fetchToken: async () => 'unused' });
     expect(() => manager.setToken({ access_token: 'at', token_type: 'Bearer x' })).toThrow(TokenRefreshError);
