@@ -1,3 +1,5 @@
+import { TokenRefreshError, isOAuthError } from './errors.js';
+
 /*
  * Scope lists for step-up (RFC 6750 §3.1 insufficient_scope): a step-up asks for the UNION of the scope in use and the
  * scope the API wants, never a replacement (replacing it loses what the token could already do, and a client that
@@ -47,4 +49,10 @@ export function scopeVerdict(
   if (grantedScope === undefined) return asked ? 'granted' : 'missing';
   if (coversScope(scopeTokens(grantedScope), required)) return 'granted';
   return asked ? 'refused' : 'missing';
+}
+
+/** RFC 6749 §5.2 `invalid_scope`, as the source threw it or wrapped in a TokenRefreshError. */
+export function isScopeRefusal(error: unknown): boolean {
+  const cause = error instanceof TokenRefreshError ? (error as { cause?: unknown }).cause : error;
+  return isOAuthError(cause) && cause.error === 'invalid_scope';
 }

@@ -12,7 +12,8 @@ import { toRefreshError } from './refresh-error.js';
 import { traceRefresh, type RefreshTrace } from './trace-refresh.js';
 import type { TokenStorage } from './token-storage.js';
 import { normalizeToken, type Token, type TokenInput } from './token.js';
-import { MAX_SCOPE_TOKENS, coversScope, scopeTokens, scopeVerdict, unionScope } from './scope.js';
+import { MAX_SCOPE_TOKENS, coversScope, isScopeRefusal, scopeTokens, scopeVerdict, unionScope } from './scope.js';
+import { attemptContext, newAttempt, type Attempt, type AttemptRequest } from './attempt.js';
 
 /*
  * The lock. One current token, a generation that counts tokens, and at most one refresh in flight: every caller that
@@ -37,37 +38,6 @@ import { MAX_SCOPE_TOKENS, coversScope, scopeTokens, scopeVerdict, unionScope } 
  * `refreshTimeoutMs`; a `refresh()` called while it runs starts a new attempt (which does not call the hook again)
  * instead of joining the failing one; a `setToken()` from it answers the waiters.
  */
-
-/** One call to the token source, and the waiters it serves (its promise). */
-interface Attempt {
-  promise: Promise<Token>;
-  controller: AbortController;
-  /** Someone needs a new token from it, not only a background refresh: its failure is a failure for them. */
-  required: boolean;
-  /** The source failed and `onRefreshFailed` runs: `refresh()` starts a new attempt rather than join this one. */
-  recovering: boolean;
-  /** Started while another attempt's `onRefreshFailed` ran: its failure does not call the hook a second time. */
-  nested: boolean;
-  /** Settles the attempt's waiters at once when `clear()` or `setToken()` abandons it, whatever the source does. */
-  abandon: () => void;
-  /** Callers awaiting it (for the `refresh:end` event). */
-  waiters: number;
-  /** The scope it asks for (`context.scope`); `undefined`: the source's own. */
-  scope: string[] | undefined;
-  /** A step-up: asks for `scope` because an API wanted more (issue 10). */
-  stepUp: boolean;
-  /** The claims request it sends (`context.claims`). */
-  claims: string | undefined;
-  /** A `signIn()`, not a call to `fetchToken`: never retried through `onRefreshFailed`, never joined by another sign-in. */
-  signIn?: boolean;
-}
-
-/** What a new attempt asks for beyond a plain refresh. */
-interface AttemptRequest {
-  scope?: string[];
-  stepUp?: boolean;
-  claims?: string;
-}
 
 /** Rounds of waiting for other attempts before a step-up starts its own; each waits for one attempt to settle. */
 const STEP_UP_ROUNDS = 3;
@@ -245,19 +215,7 @@ export class TokenManager {
     if (this.#attempt?.signIn === true) return Promise.reject(signInInProgress());
     this.#abandonInflight();
     this.#dropToken(false);
-    const attempt: Attempt = {
-      promise: undefined as unknown as Promise<Token>,
-      controller: new AbortController(),
-      required: true,
-      recovering: false,
-      nested: false,
-      abandon: () => undefined,
-      waiters: 1,
-      scope: undefined,
-      stepUp: false,
-      claims: undefined,
-      signIn: true,
-    };
+    const attempt = newAttempt({ required: true, nested: false, signIn: true });
     this.#attempt = attempt;
     attempt.promise = this.#signInOnce(source, attempt, linkSignal(signal, attempt.controller));
     return attempt.promise;
@@ -354,21 +312,16 @@ export class TokenManager {
       if (!background) running.waiters++;
       return running.promise;
     }
-    const attempt: Attempt = {
-      promise: undefined as unknown as Promise<Token>,
-      controller: new AbortController(),
+    const attempt = newAttempt({
       required: !background,
-      recovering: false,
       nested: running !== null,
-      abandon: () => undefined,
-      waiters: background ? 0 : 1,
       // After a step-up every refresh keeps asking for what it got, or the next refresh would lose it.
       scope:
         request.scope ??
         (this.#steppedUpScope.length > 0 ? unionScope(scopeTokens(this.#current?.scope), this.#steppedUpScope) : undefined),
-      stepUp: request.stepUp === true,
+      stepUp: request.stepUp,
       claims: request.claims,
-    };
+    });
     lendSink(attempt.controller.signal, this.#events);
     this.#attempt = attempt;
     attempt.promise = this.#refreshOnce(reason, attempt);
@@ -583,15 +536,3 @@ export class TokenManager {
 }
 
 /** The context members an attempt adds to a plain refresh's. */
-function attemptContext(attempt: Attempt): { scope?: string[]; claims?: string } {
-  const extra: { scope?: string[]; claims?: string } = {};
-  if (attempt.scope !== undefined) extra.scope = [...attempt.scope];
-  if (attempt.claims !== undefined) extra.claims = attempt.claims;
-  return extra;
-}
-
-/** RFC 6749 §5.2 `invalid_scope`, as the source threw it or wrapped in a TokenRefreshError. */
-function isScopeRefusal(error: unknown): boolean {
-  const cause = error instanceof TokenRefreshError ? (error as { cause?: unknown }).cause : error;
-  return isOAuthError(cause) && cause.error === 'invalid_scope';
-}
