@@ -1,5 +1,6 @@
 import type { DPoPRun } from './scenarios/dpop.js';
 import type { HotPathRow } from './scenarios/hot-path.js';
+import type { ObservabilityRun } from './scenarios/observability.js';
 import type { Late401Run } from './scenarios/late-401.js';
 import type { ProactiveRun } from './scenarios/proactive.js';
 import type { RefreshFailureRun } from './scenarios/refresh-failure.js';
@@ -93,6 +94,14 @@ export function checkTargets(reports: ScenarioReport[], quick: boolean): { table
       target: 'DPoP adds at most 1.3× one signature per request',
       ours: `+${(run.dpopUs - run.bearerUs).toFixed(1)} µs = ${run.overheadVsFloor.toFixed(2)}× a ${run.signatureUs.toFixed(1)} µs signature`,
       met: run.overheadVsFloor <= 1.3,
+    });
+  }
+  if (raw('observability')) {
+    const run = raw('observability') as ObservabilityRun;
+    verdicts.push({
+      target: 'Observability: hot path with onEvent or the OTel bridge within 5% of no subscriber',
+      ours: `no subscriber ${pct(run.plain)}, onEvent ${pct(run.withListener)}, OTel ${pct(run.withOtel)} of bare axios`,
+      met: Math.min(run.withListener, run.withOtel) >= 0.95 * run.plain,
     });
   }
   if (raw('storm'))

@@ -1,6 +1,7 @@
 import { dpopScenario } from './dpop.js';
 import { hotPath } from './hot-path.js';
 import { late401Scenario } from './late-401.js';
+import { observabilityScenario } from './observability.js';
 import { proactiveScenario } from './proactive.js';
 import { redisReplicasScenario } from './redis-replicas.js';
 import { refreshFailureScenario } from './refresh-failure.js';
@@ -14,6 +15,7 @@ export const SCENARIOS: readonly Scenario[] = [
   hotPath,
   routesScenario,
   dpopScenario,
+  observabilityScenario,
   stormScenario,
   late401Scenario,
   proactiveScenario,
