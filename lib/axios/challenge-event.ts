@@ -8,9 +8,9 @@ import type { Replay } from './answer-challenge.js';
 /**
  * The `challenge` event of a decided 401/403 challenge (issue 13), from `answer`, what answering it gave: a step-up
  * or claims {@link Replay} about to request its token, or the InsufficientScopeError / StepUpRequiredError the
- * request rejects with. Anything else (a plain refresh, another error) raises none. Only on the challenge path; built only when
- * someone listens, and from the decided fields alone: never the claims, the challenge's other parameters, the header
- * or a token.
+ * request rejects with. Anything else (a plain refresh, another error) raises none. Only on the challenge path;
+ * built only when someone listens, and from the decided fields alone: never the claims, the challenge's other
+ * parameters, the header or a token.
  * @param route the deciding handle's rules, as on the `replay` event.
  */
 export function emitChallenge(manager: TokenManager, route: string, error: AxiosError, answer: unknown): void {
