@@ -1,3 +1,5 @@
+import axios from 'axios';
+import MockAdapter from 'axios-mock-adapter';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { DataPointType, MeterProvider, MetricReader, type HistogramMetricData, type MetricData } from '@opentelemetry/sdk-metrics';
 import { attachOAuth, clientCredentials, TokenManager } from '../../lib/index.js';
@@ -119,6 +121,33 @@ describe('instrumentOAuthLock', () => {
     expect(refresh!.events).toEqual([]);
     expectNoSecrets(
       otel.exporter.getFinishedSpans().map((span) => ({ attributes: span.attributes, status: span.status })),
+      SECRETS,
+    );
+  });
+
+  it('counts challenge decisions by decision and reason, and step-up replays by their cause', async () => {
+    const otel = setup();
+    stop = otel.stop;
+    const api = axios.create({ baseURL: 'https://api.example.com' });
+    const mock = new MockAdapter(api, { onNoMatch: 'throwException' });
+    const challenge = { 'WWW-Authenticate': 'Bearer error="insufficient_scope", scope="graph.send"' };
+    mock.onPost('/mail').replyOnce(403, {}, challenge).onPost('/mail').reply(200);
+    mock.onPut('/mail').reply(403, {}, challenge);
+    let n = 0;
+    const fetchToken = async () => ({ accessToken: n++ === 0 ? ACCESS : ACCESS_2, expiresIn: 3600, scope: 'graph.read graph.send' });
+    attachOAuth(api, { fetchToken });
+    await api.post('/mail'); // step-up, replayed
+    await expect(api.put('/mail')).rejects.toMatchObject({ reason: 'repeated' }); // step-up (the token has the scope: no token request), replayed, refused again
+
+    const metrics = await otel.metrics();
+    const points = (name: string) => metrics.get(name)!.dataPoints.map((p) => ({ attributes: p.attributes, value: p.value }));
+    expect(points('oauth.token.challenges')).toEqual([
+      { attributes: { 'oauth.challenge.decision': 'step-up' }, value: 2 },
+      { attributes: { 'oauth.challenge.decision': 'insufficient-scope', 'oauth.challenge.reason': 'repeated' }, value: 1 },
+    ]);
+    expect(points('oauth.token.replays')).toEqual([{ attributes: { 'oauth.replay.cause': 'step-up' }, value: 2 }]);
+    expectNoSecrets(
+      [...metrics.values()].map((metric) => metric.dataPoints.map((p) => p.attributes)),
       SECRETS,
     );
   });

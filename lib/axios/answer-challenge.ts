@@ -19,6 +19,10 @@ export interface Replay {
   refresh: boolean;
   /** Starts (or joins) the token request; called only once the replay is decided. */
   token: () => Promise<Token>;
+  /** What the challenge asked for, for the `challenge` and `replay` events; absent for a plain refresh. */
+  cause?: 'step-up' | 'claims';
+  /** The scope a step-up asks for (`cause: 'step-up'`). */
+  requiredScope?: readonly string[];
 }
 
 /**
@@ -47,10 +51,15 @@ export function answerChallenge(error: AxiosError, s: ChallengeSettings, state: 
           secrets,
         });
       }
-      return { refresh: false, token: () => manager.tokenForScope(state.generation, requiredScope, challenge) };
+      return {
+        refresh: false,
+        cause: 'step-up',
+        requiredScope,
+        token: () => manager.tokenForScope(state.generation, requiredScope, challenge),
+      };
     }
     case 'claims':
-      return { refresh: true, token: () => manager.tokenWithClaims(state.generation, decision.claims) };
+      return { refresh: true, cause: 'claims', token: () => manager.tokenWithClaims(state.generation, decision.claims) };
     case 'return':
       return undefined;
     default:

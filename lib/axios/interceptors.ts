@@ -16,6 +16,7 @@ import { DPOP_HEADER, dpopClockDecision, dpopNonceDecision, harvestDPoPNonce, si
 import type { DPoPProofMaker } from '../core/dpop-proof-maker.js';
 import { redactError } from '../core/redact.js';
 import { emitReplay } from './replay-event.js';
+import { emitChallenge } from './challenge-event.js';
 import type { Token } from '../core/token.js';
 import type { TokenManager } from '../core/token-manager.js';
 
@@ -117,9 +118,13 @@ function createResponseErrorInterceptor(s: InterceptorSettings, routeName: strin
     if (s.dpop !== undefined) {
       harvestDPoPNonce(s.dpop, error.response);
       // RFC 9449 §9: a nonce challenge is answered with a fresh proof, never with a new token.
-      const nonce = dpopNonceDecision(error) ?? dpopClockDecision(error, s.dpop);
+      const nonceDecision = dpopNonceDecision(error);
+      const nonce = nonceDecision ?? dpopClockDecision(error, s.dpop);
       const replayable = !isStream(config.data) && answeredByTokenOrigin(config, error.request ?? error.response?.request);
-      if (nonce === 'replay' && replayable) return s.instance.request({ ...config, oauthLockState: { ...state, dpopNonceRetried: true } });
+      if (nonce === 'replay' && replayable) {
+        emitReplay(s.manager, state.generation, false, routeName, nonceDecision === 'replay' ? 'dpop-nonce' : 'dpop-clock');
+        return s.instance.request({ ...config, oauthLockState: { ...state, dpopNonceRetried: true } });
+      }
       if (nonce !== undefined) throw redactApiError(error, s.headerName);
     }
     if (config.skipAuthRefresh === true || !answeredByTokenOrigin(config, error.request ?? error.response?.request)) {
@@ -128,6 +133,7 @@ function createResponseErrorInterceptor(s: InterceptorSettings, routeName: strin
     // The challenge decides (DESIGN rule 9, issue 10): a typed error, a step-up, a refresh (maybe with claims), or none.
     const answer = answerChallenge(error, s, state);
     if (answer instanceof Error) {
+      emitChallenge(s.manager, routeName, error, answer);
       redactApiError(error, s.headerName); // it is the answer's cause
       throw answer;
     }
@@ -135,13 +141,15 @@ function createResponseErrorInterceptor(s: InterceptorSettings, routeName: strin
       throw redactApiError(error, s.headerName);
     }
     const stale = state.generation !== s.manager.generation;
+    if (answer.cause !== undefined) emitChallenge(s.manager, routeName, error, answer); // step-up or claims, decided
     try {
       await untilSettledOrAborted(answer.token(), config);
     } catch (refreshError) {
+      if (answer.cause === 'step-up') emitChallenge(s.manager, routeName, error, refreshError); // refused, not granted
       redactApiError(error, s.headerName);
       throw refreshError;
     }
-    emitReplay(s.manager, state.generation, stale, routeName);
+    emitReplay(s.manager, state.generation, stale, routeName, answer.cause);
     return s.instance.request({ ...config, oauthLockState: { ...state, replayed: true } });
   };
 }

@@ -5,7 +5,8 @@
  *
  * Channels: tracing channels `axios-oauth-lock:refresh` and `axios-oauth-lock:token-request` (that is
  * `tracing:axios-oauth-lock:refresh:start`, `:end`, `:asyncStart`, `:asyncEnd`, `:error`), and one plain channel per
- * other event, named after its type: `axios-oauth-lock:replay`, `:storage-lock`, `:background-error`.
+ * other event, named after its type: `axios-oauth-lock:replay`, `:challenge`,
+ * `:storage-lock`, `:background-error`.
  */
 
 /** The channel names' prefix. */

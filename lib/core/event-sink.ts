@@ -9,7 +9,7 @@ import type { OAuthLockEvent, OAuthLockEventListener } from './events.js';
  */
 
 /** The events published on a plain channel named after their type (the others go to tracing channels). */
-export type PlainEvent = Extract<OAuthLockEvent, { type: 'replay' | 'storage-lock' | 'background-error' }>;
+export type PlainEvent = Extract<OAuthLockEvent, { type: 'replay' | 'challenge' | 'storage-lock' | 'background-error' }>;
 
 /** Delivers to `onEvent`; never throws. */
 export type EventSink = (event: OAuthLockEvent) => void;

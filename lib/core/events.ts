@@ -1,3 +1,4 @@
+import type { InsufficientScopeReason } from './challenge-errors.js';
 import type { RefreshReason } from './refresh-reason.js';
 
 /*
@@ -63,12 +64,19 @@ export interface TokenRequestEvent {
 }
 
 /**
- * A request answered 401 is replayed. `refreshed`: its token was the current one, so it waited for the refresh
- * (started or joined); `stale`: it was sent with a token already replaced, so it is replayed with no refresh.
+ * Why a request is replayed. `refreshed`: its token was the current one, so it waited for the refresh (started or
+ * joined); `stale`: it was sent with a token already replaced, so it is replayed with no refresh; `step-up`: after an
+ * `insufficient_scope` 403/401, with a token that has the required scope (RFC 6750 §3.1); `claims`: after an
+ * `insufficient_claims` 401, with a token refreshed with those claims; `dpop-nonce`: the resource server asked for a
+ * DPoP nonce (RFC 9449 §9), replayed with a fresh proof and the same token; `dpop-clock`: it refused the proof's `iat`
+ * and its `Date` corrected our clock, replayed likewise (RFC 9449 §11.1).
  */
+export type ReplayCause = 'refreshed' | 'stale' | 'step-up' | 'claims' | 'dpop-nonce' | 'dpop-clock';
+
+/** A request answered 401 (or a step-up 403) is replayed, for the {@link ReplayCause} `cause`. */
 export interface ReplayEvent {
   type: 'replay';
-  cause: 'refreshed' | 'stale';
+  cause: ReplayCause;
   /** The generation the request was sent with (-1: a token that was already superseded). */
   sentGeneration: number;
   /** The generation it is replayed with. */
@@ -90,6 +98,31 @@ export interface StorageLockEvent {
   waitedMs: number;
 }
 
+/**
+ * A 401/403's `WWW-Authenticate` challenge asked for more than a new token (issue 10): `step-up` (`insufficient_scope`:
+ * a token with `requiredScope` is requested), `claims` (`insufficient_claims`: a refresh with the challenge's claims,
+ * which are never in the event), `step-up-required` (`insufficient_user_authentication`, RFC 9470: the user must sign
+ * in again; rejected with StepUpRequiredError), `insufficient-scope` (rejected with InsufficientScopeError, for
+ * `reason`). A step-up the token endpoint then refuses (`refused`) or grants short (`not-granted`) is a `step-up`
+ * event followed by an `insufficient-scope` one. Scope names and `acr_values` are policy names, not secrets.
+ */
+export interface ChallengeEvent {
+  type: 'challenge';
+  decision: 'step-up' | 'claims' | 'step-up-required' | 'insufficient-scope';
+  /** The API's status: 401 or 403. */
+  status: number;
+  /** The scope the API asked for (`step-up`, `insufficient-scope`). */
+  requiredScope?: string[];
+  /** Why no token with `requiredScope` could be had (`insufficient-scope`). */
+  reason?: InsufficientScopeReason;
+  /** RFC 9470 `acr_values` (`step-up-required`), most preferred first. */
+  acrValues?: string[];
+  /** RFC 9470 `max_age` in seconds (`step-up-required`), when the challenge gave one. */
+  maxAge?: number;
+  /** The rules of the handle that decided it, as on a {@link ReplayEvent}. */
+  route: string;
+}
+
 /** A failure nobody awaits was reported to `onBackgroundError` (which still receives the error itself). */
 export interface BackgroundErrorEvent {
   type: 'background-error';
@@ -98,7 +131,7 @@ export interface BackgroundErrorEvent {
 
 /** Every event `onEvent` receives; switch on `type`. */
 export type OAuthLockEvent =
-  RefreshStartEvent | RefreshEndEvent | TokenRequestEvent | ReplayEvent | StorageLockEvent | BackgroundErrorEvent;
+  RefreshStartEvent | RefreshEndEvent | TokenRequestEvent | ReplayEvent | ChallengeEvent | StorageLockEvent | BackgroundErrorEvent;
 
 /** The `onEvent` option. */
 export type OAuthLockEventListener = (event: OAuthLockEvent) => void;

@@ -112,9 +112,9 @@ export interface TokenManagerOptions {
    */
   storage?: TokenStorage;
   /**
-   * Told what the lock decides: refresh start and end, token endpoint attempts, replays, storage lock waits and
-   * background errors (README "Observability"). No payload holds a secret. Called synchronously; what it throws is
-   * reported to `onBackgroundError` and never reaches a request.
+   * Told what the lock decides: refresh start and end, token endpoint attempts, replays, challenge decisions,
+   * storage lock waits and background errors (README "Observability"). No payload holds a secret. Called
+   * synchronously; what it throws is reported to `onBackgroundError` and never reaches a request.
    * @default undefined (no listener: no event is built)
    */
   onEvent?: OAuthLockEventListener;

@@ -14,7 +14,7 @@ import {
   type TracerProvider,
 } from '@opentelemetry/api';
 import { CHANNEL_PREFIX } from '../core/diagnostics.js';
-import { eventError, type ReplayEvent } from '../core/events.js';
+import { eventError, type ChallengeEvent, type ReplayEvent } from '../core/events.js';
 import { createInstruments, type Instruments } from './instruments.js';
 
 /** Options of {@link instrumentOAuthLock}. */
@@ -47,6 +47,7 @@ interface TokenRequestContext {
 
 const SCOPE = 'axios-oauth-lock';
 const REPLAY = `${CHANNEL_PREFIX}replay`;
+const CHALLENGE = `${CHANNEL_PREFIX}challenge`;
 // A span ends at `asyncEnd`, which also follows a rejection (then `error` is set in the context): the traced
 // functions are async, so `end` (synchronous return) and `error` alone say nothing new.
 const ignore = (): void => undefined;
@@ -105,6 +106,17 @@ export function instrumentOAuthLock(options: InstrumentOAuthLockOptions = {}): (
 
   const onReplay = safely((message: unknown) => instruments.replays.add(1, { 'oauth.replay.cause': (message as ReplayEvent).cause }));
   subscribe(REPLAY, onReplay);
+  // By decision and reason only: a required scope is no secret, but as an attribute it would multiply the series.
+  const onChallenge = safely((message: unknown) => {
+    const { decision, reason } = message as ChallengeEvent;
+    instruments.challenges.add(
+      1,
+      reason === undefined
+        ? { 'oauth.challenge.decision': decision }
+        : { 'oauth.challenge.decision': decision, 'oauth.challenge.reason': reason },
+    );
+  });
+  subscribe(CHALLENGE, onChallenge);
 
   let active = true;
   return () => {
@@ -115,6 +127,7 @@ export function instrumentOAuthLock(options: InstrumentOAuthLockOptions = {}): (
     tokenRequest.start.unbindStore(store);
     tokenRequest.unsubscribe(tokenRequestHandlers);
     unsubscribe(REPLAY, onReplay);
+    unsubscribe(CHALLENGE, onChallenge);
   };
 }
 

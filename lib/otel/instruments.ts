@@ -6,6 +6,7 @@ export interface Instruments {
   refreshes: Counter;
   waiters: Histogram;
   replays: Counter;
+  challenges: Counter;
   tokenRequests: Counter;
 }
 
@@ -21,7 +22,14 @@ export function createInstruments(meter: Meter): Instruments {
       unit: '{request}',
       advice: { explicitBucketBoundaries: [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] },
     }),
-    replays: meter.createCounter('oauth.token.replays', { description: 'Requests replayed after a 401, by cause', unit: '{request}' }),
+    replays: meter.createCounter('oauth.token.replays', {
+      description: 'Requests replayed after a 401 or 403, by cause',
+      unit: '{request}',
+    }),
+    challenges: meter.createCounter('oauth.token.challenges', {
+      description: 'WWW-Authenticate challenges decided (step-up, claims, rejections), by decision and reason',
+      unit: '{response}',
+    }),
     tokenRequests: meter.createCounter('oauth.token.requests', {
       description: 'HTTP attempts at the token endpoint, by grant type and status',
       unit: '{request}',
