@@ -71,7 +71,7 @@ export function browserStorage(options: BrowserStorageOptions): BrowserTokenStor
   const canShare = apis !== null && (settings.storeRefreshToken || apis.BroadcastChannel !== undefined);
   if (!canShare) return localOnlyStorage(`${settings.databaseName}\u0000${settings.key}`);
   const storage = Object.assign(createSharedBrowserStorage(apis, settings), { shared: true as const });
-  // Shared by tabs: attachOAuth refuses a per-tab DPoP key with it (issue 11). Symbol.for: any package copy.
+  // Shared by tabs (issue 11): `dpop: true` then uses the key pair this storage keeps, not a per-tab one.
   Object.defineProperty(storage, Symbol.for('axios-oauth-lock.sharedAcrossProcesses'), { value: true });
   return storage;
 }
