@@ -54,7 +54,9 @@ export const DEFAULT_REFRESH_TOKEN_WAIT_MS = 500;
  * the same `key` and `databaseName` in one tab still share that memory.
  *
  * What is stored where: the token (access token, expiry, scope and, unless `storeRefreshToken` is `false`, the
- * refresh token) in IndexedDB under `key`, readable by any script running on the origin, as localStorage is.
+ * refresh token) in IndexedDB under `key`, readable by any script running on the origin, as localStorage is. With
+ * `attachOAuth({ dpop: true })`, the DPoP key pair too, under `['dpop-key-pair', key]`: made once by the first tab
+ * that needs it, non-extractable, used by every tab (the shared token is bound to it; issue 11).
  * @example
  * const api = axios.create({ baseURL: 'https://api.example.com' });
  * attachOAuth(api, {
