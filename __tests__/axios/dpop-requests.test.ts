@@ -174,10 +174,16 @@ describe('the dpop option', () => {
     );
   });
 
-  it('refuses a per-tab key with a browserStorage shared by tabs', () => {
+  it('uses the key pair a shared browserStorage keeps instead of refusing it (issue 11)', () => {
     const scope = globalThis as Record<string, unknown>;
     const saved = { navigator: scope.navigator, indexedDB: scope.indexedDB, BroadcastChannel: scope.BroadcastChannel };
-    const locks = { request: (_name: string, _options: unknown, fn: () => Promise<unknown>) => fn() };
+    const requested: string[] = [];
+    const locks = {
+      request: (name: string, _options: unknown, fn: () => Promise<unknown>) => {
+        requested.push(name);
+        return fn();
+      },
+    };
     Object.defineProperty(globalThis, 'navigator', { value: { locks }, configurable: true, writable: true });
     scope.indexedDB = { open: () => ({}) };
     scope.BroadcastChannel = class {
@@ -188,15 +194,39 @@ describe('the dpop option', () => {
     try {
       const storage = browserStorage({ key: 'dpop-tabs' });
       expect(storage.shared).toBe(true);
-      expect(() => attachOAuth(axios.create({ baseURL: API }), { fetchToken, storage, dpop: true })).toThrow(
-        /shared by processes or tabs.*Pass one key pair/,
-      );
+      expect(() => attachOAuth(axios.create({ baseURL: API }), { fetchToken, storage, dpop: true })).not.toThrow();
+      // The key pair is loaded (or made) under a lock of its own, not the token's: a refresh signs under that one.
+      expect(requested).toEqual(['axios-oauth-lock:axios-oauth-lock:dpop-tabs:dpop-key-pair']);
     } finally {
       Object.defineProperty(globalThis, 'navigator', { value: saved.navigator, configurable: true, writable: true });
       if (saved.indexedDB === undefined) delete scope.indexedDB;
       else scope.indexedDB = saved.indexedDB;
       scope.BroadcastChannel = saved.BroadcastChannel;
     }
+  });
+
+  it('signs with the key pair the storage hands out for `dpop: true`, not a new one', async () => {
+    const keyPair = await generateDPoPKeyPair();
+    const generate = jest.fn();
+    const storage = {
+      get: () => null,
+      set: () => undefined,
+      delete: () => undefined,
+      [Symbol.for('axios-oauth-lock.dpopKeyPairStore')]: async (make: () => Promise<CryptoKeyPair>) => {
+        generate(make);
+        return keyPair;
+      },
+    };
+    const api = axios.create({ baseURL: API });
+    const mock = new MockAdapter(api, { onNoMatch: 'throwException' });
+    mock.onGet(`${API}/orders`).reply(200);
+    const dpopFetchToken = async () => ({ accessToken: 'at-k', tokenType: 'DPoP' });
+    attachOAuth(api, { fetchToken: dpopFetchToken, storage, dpop: true });
+    await api.get('/orders');
+    expect(generate).toHaveBeenCalledTimes(1);
+    const [header] = String(headerOf(mock.history.get[0]!, 'DPoP')).split('.');
+    const jwk = (JSON.parse(new TextDecoder().decode(base64urlDecode(header!))) as { jwk: unknown }).jwk;
+    expect(jwk).toEqual(await publicJwk(keyPair.publicKey));
   });
 
   it('accepts one key pair for every process, and refuses anything else', async () => {

@@ -54,7 +54,9 @@ export const DEFAULT_REFRESH_TOKEN_WAIT_MS = 500;
  * the same `key` and `databaseName` in one tab still share that memory.
  *
  * What is stored where: the token (access token, expiry, scope and, unless `storeRefreshToken` is `false`, the
- * refresh token) in IndexedDB under `key`, readable by any script running on the origin, as localStorage is.
+ * refresh token) in IndexedDB under `key`, readable by any script running on the origin, as localStorage is. With
+ * `attachOAuth({ dpop: true })`, the DPoP key pair too, under `['dpop-key-pair', key]`: made once by the first tab
+ * that needs it, non-extractable, used by every tab (the shared token is bound to it; issue 11).
  * @example
  * const api = axios.create({ baseURL: 'https://api.example.com' });
  * attachOAuth(api, {
@@ -71,7 +73,7 @@ export function browserStorage(options: BrowserStorageOptions): BrowserTokenStor
   const canShare = apis !== null && (settings.storeRefreshToken || apis.BroadcastChannel !== undefined);
   if (!canShare) return localOnlyStorage(`${settings.databaseName}\u0000${settings.key}`);
   const storage = Object.assign(createSharedBrowserStorage(apis, settings), { shared: true as const });
-  // Shared by tabs: attachOAuth refuses a per-tab DPoP key with it (issue 11). Symbol.for: any package copy.
+  // Shared by tabs (issue 11): `dpop: true` then uses the key pair this storage keeps, not a per-tab one.
   Object.defineProperty(storage, Symbol.for('axios-oauth-lock.sharedAcrossProcesses'), { value: true });
   return storage;
 }

@@ -10,9 +10,9 @@ const DB_VERSION = 1;
 
 /** One IndexedDB database holding records by key. Every method rejects on an IndexedDB failure. */
 export interface IdbStore {
-  get(key: string): Promise<unknown>;
-  put(key: string, value: unknown): Promise<void>;
-  delete(key: string): Promise<void>;
+  get(key: IDBValidKey): Promise<unknown>;
+  put(key: IDBValidKey, value: unknown): Promise<void>;
+  delete(key: IDBValidKey): Promise<void>;
 }
 
 /** A store over `databaseName`, opened on first use and reopened after another connection closed it. */

@@ -1,5 +1,7 @@
 import type { Token } from '../core/token.js';
 import { createIdbStore } from './idb.js';
+import { createBrowserDPoPKeyStore } from './browser-dpop-key.js';
+import { DPOP_KEY_PAIR_STORE } from '../core/dpop-key-pair-store.js';
 import { createRefreshTokenRelay, type RefreshTokenRelay } from './refresh-token-relay.js';
 import { createTabChannel, type TabMessage } from './tab-channel.js';
 import type { TokenStorage } from '../core/token-storage.js';
@@ -65,6 +67,8 @@ export function createSharedBrowserStorage(apis: BrowserApis, settings: SharedSt
     // Web Locks releases the lock when the callback's promise settles, and rejects a request whose signal aborts.
     withLock: async (fn, signal) => await apis.locks.request(name, { mode: 'exclusive', signal }, () => fn()),
   };
+  // `dpop: true` with this storage signs with the key pair kept next to the token (issue 11).
+  Object.defineProperty(storage, DPOP_KEY_PAIR_STORE, { value: createBrowserDPoPKeyStore(store, apis.locks, name, settings.key) });
   if (channel !== null) {
     storage.subscribe = (listener) => {
       channel.open();

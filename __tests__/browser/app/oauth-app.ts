@@ -9,6 +9,7 @@ import { attachOAuth, browserStorage, refreshTokenGrant, type OAuthHandle } from
 
 export interface TokenResponse {
   access_token: string;
+  token_type: string;
   expires_in: number;
   refresh_token: string;
 }
@@ -47,15 +48,17 @@ export const oauthApp = {
     const expiresAt = obtainedAt + response.expires_in * 1000;
     await browserStorage({ key, storeRefreshToken }).set({
       accessToken: response.access_token,
-      tokenType: 'Bearer',
+      tokenType: response.token_type,
       refreshToken: response.refresh_token,
       expiresAt,
       obtainedAt,
     });
   },
-  start(key: string, storeRefreshToken: boolean) {
-    api = axios.create({ baseURL: `${location.origin}/api` });
+  /** `dpop`: `dpop: true`, and every request names its tab in `x-tab` (the server sorts proof keys by tab). */
+  start(key: string, storeRefreshToken: boolean, dpop?: { tab: string }) {
+    api = axios.create({ baseURL: `${location.origin}/api`, headers: dpop === undefined ? {} : { 'x-tab': dpop.tab } });
     handle = attachOAuth(api, {
+      dpop: dpop !== undefined,
       fetchToken: refreshTokenGrant({ tokenUrl: `${location.origin}/token`, clientId: 'spa' }),
       storage: browserStorage({ key, storeRefreshToken }),
       now: () => clock ?? Date.now(),
