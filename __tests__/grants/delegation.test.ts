@@ -99,7 +99,10 @@ describe('jwtBearerGrant', () => {
       client_id: 'svc',
     });
     expectNoSecrets(await rejectionOf(grant(ctx())), ['eyJ.assertion-2.sig']);
-    expect(() => jwtBearerGrant({ tokenUrl: TOKEN_URL, clientId: 'svc' } as never)).toThrow('"options.assertion" must be a function');
+    expect(() => jwtBearerGrant({ tokenUrl: TOKEN_URL, clientId: 'svc' })).toThrow('exactly one of "assertion" and "privateKey"');
+    expect(() => jwtBearerGrant({ tokenUrl: TOKEN_URL, clientId: 'svc', assertion: 'static' as never })).toThrow(
+      '"options.assertion" must be a function',
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import { abortReason, settleOrAbort } from './abortable.js';
+import type { DPoPProofMaker } from './dpop-proof-maker.js';
 import { ErrorCode, SignInError } from './errors.js';
 import type { TokenSource } from './options.js';
 import { redactError, scrubSecrets } from './redact.js';
@@ -46,11 +47,20 @@ export function validateSignIn(source: unknown, options: SignInOptions = {}): Si
  * Runs `source` once and reads its answer as a token. Rejects as soon as `controller` aborts, even if the source
  * ignores its signal. `expiresIn` counts from when the source settled, not from its start: a device or browser
  * sign-in takes minutes, and only its last request issued the token.
+ * @param dpop the manager's DPoP proof maker, handed to the source as `ctx.dpop`.
  */
-export async function runSignIn(source: TokenSource, controller: AbortController, now: () => number): Promise<Token> {
+export async function runSignIn(
+  source: TokenSource,
+  controller: AbortController,
+  now: () => number,
+  dpop?: DPoPProofMaker,
+): Promise<Token> {
   const { signal } = controller;
   if (signal.aborted) throw abortReason(signal);
-  const answer = Promise.resolve().then(() => source({ reason: 'initial', lastToken: null, signal }));
+  // The manager's proof maker, as a refresh gets it: a DPoP-bound sign-in's token is bound to the key the manager
+  // signs its API requests with, so renewals and requests need no other key (RFC 9449 §5, issue 11).
+  const context = { reason: 'initial' as const, lastToken: null, signal, ...(dpop === undefined ? {} : { dpop }) };
+  const answer = Promise.resolve().then(() => source(context));
   const input = await settleOrAbort(answer, signal, () => abortReason(signal));
   return normalizeToken(input, now());
 }

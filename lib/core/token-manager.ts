@@ -379,7 +379,7 @@ export class TokenManager {
   async #signInOnce(source: TokenSource, attempt: Attempt, unlink: () => void): Promise<Token> {
     const epoch = this.#epoch;
     try {
-      const token = await runSignIn(source, attempt.controller, this.#now);
+      const token = await runSignIn(source, attempt.controller, this.#now, this.#dpop);
       if (epoch !== this.#epoch) return await this.#afterAbandon();
       this.#install(token, true);
       this.#persist(token);

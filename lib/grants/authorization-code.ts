@@ -57,7 +57,7 @@ export function redeemingSource(
 ): TokenSource {
   const client = createTokenEndpointClient(resolved);
   let used = false;
-  return grantTokenSource(async ({ signal }) => {
+  return grantTokenSource(async ({ signal, scope, claims, dpop }) => {
     if (used) throw alreadyRedeemed();
     used = true;
     const { source } = resolved;
@@ -85,7 +85,8 @@ export function redeemingSource(
       ['redirect_uri', request.redirectUri],
       ['code_verifier', request.codeVerifier],
     ];
-    return client.requestToken(grant, signal, [code, request.codeVerifier, request.state]);
+    // The context's DPoP proof maker binds the first token to the manager's key, as a refresh would (RFC 9449 §5).
+    return client.requestToken(grant, signal, [code, request.codeVerifier, request.state], { scope, claims, dpop });
   }, client);
 }
 

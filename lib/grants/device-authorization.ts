@@ -5,11 +5,12 @@ import type { TokenSource, TokenSourceContext } from '../core/options.js';
 import { parseEndpointOption } from '../core/secure-url.js';
 import type { TokenFields } from '../core/token.js';
 import { requireFunction } from '../core/validate.js';
-import { clientAuthentication, defaultAuthMethod, encodeForm } from './client-auth.js';
 import { discover, type ServerMetadata } from './discovery.js';
 import type { DiscoveryMode, TokenEndpointOptions } from './grant-options.js';
 import { describeResponse, jsonObjectBody, oauthErrorFromBody } from './response-body.js';
-import { headerValue, parseRetryAfterMs, sendWithRetries } from './send.js';
+import { headerValue, parseRetryAfterMs } from './send.js';
+import { createTokenEndpointClient, type TokenEndpointClient } from './token-endpoint-client.js';
+import type { DPoPProofMaker } from '../core/dpop-proof-maker.js';
 import { readTokenResponse } from './token-response.js';
 import { validateEndpointOptions, type ResolvedEndpointOptions } from './validate-options.js';
 
@@ -38,7 +39,6 @@ export interface DeviceAuthorizationOptions extends TokenEndpointOptions {
 /** RFC 8628 §3.2: the polling interval when the server gives none. */
 export const DEFAULT_DEVICE_POLL_INTERVAL_SECONDS = 5;
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
-const FORM_HEADERS = { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8', Accept: 'application/json' };
 
 /**
  * The device authorization grant, for TVs, CLIs and SSH sessions, as a one-shot source for `signIn()`: gets a
@@ -64,11 +64,14 @@ export function deviceAuthorization(options: DeviceAuthorizationOptions): TokenS
   }
   if (signal !== undefined && typeof signal?.addEventListener !== 'function')
     throw new TypeError('"options.signal" must be an AbortSignal');
+  // One client for both requests: client authentication (secret, private_key_jwt, client_secret_jwt, mTLS) and, on
+  // the polls, the DPoP proof and nonce retry of every other grant (issue 11).
+  const client = createTokenEndpointClient(resolved);
   return async (context?: TokenSourceContext) => {
     const stop = new AbortController();
     const unlink = [context?.signal, signal].map((s) => forward(s, stop));
     try {
-      return await signInWithDevice(resolved, deviceUrl, onUserCode, stop.signal);
+      return await signInWithDevice(resolved, client, deviceUrl, onUserCode, stop.signal, context?.dpop);
     } finally {
       unlink.forEach((remove) => remove());
     }
@@ -77,18 +80,16 @@ export function deviceAuthorization(options: DeviceAuthorizationOptions): TokenS
 
 async function signInWithDevice(
   resolved: ResolvedEndpointOptions,
+  client: TokenEndpointClient,
   deviceUrl: string | undefined,
   onUserCode: DeviceAuthorizationOptions['onUserCode'],
   signal: AbortSignal,
+  dpop: DPoPProofMaker | undefined,
 ): Promise<TokenFields> {
-  const metadata = 'issuer' in resolved.source ? await discoverFor(resolved, signal) : undefined;
-  const endpoints = endpointsOf(resolved, deviceUrl, metadata);
-  const post = (url: string, params: Array<[string, string]>, secrets: readonly (string | undefined)[]) => {
-    const auth = clientAuthentication(endpoints.authMethod, resolved.clientId, resolved.clientSecret);
-    const config = { method: 'POST', url, data: encodeForm([...params, ...auth.params]), headers: { ...FORM_HEADERS, ...auth.headers } };
-    return sendWithRetries(resolved.http, config, resolved.retry, signal, [resolved.clientSecret, ...secrets]);
-  };
-  const device = readDeviceResponse(await post(endpoints.device, resolved.params, []), [resolved.clientSecret]);
+  const metadata = deviceUrl === undefined ? await discoverFor(resolved, signal) : undefined;
+  const endpoint = deviceEndpoint(deviceUrl, metadata);
+  const deviceResponse = await client.postAuthenticated(endpoint, resolved.params, signal, []);
+  const device = readDeviceResponse(deviceResponse, [resolved.clientSecret]);
   const expiresAt = Date.now() + device.expiresIn * 1000;
   await onUserCode(device.prompt);
   let intervalMs = device.intervalSeconds * 1000;
@@ -96,12 +97,11 @@ async function signInWithDevice(
   for (;;) {
     if (Date.now() + delayMs >= expiresAt) throw expired();
     await sleep(delayMs, signal);
-    const secrets = [device.deviceCode];
     const grant: Array<[string, string]> = [
       ['grant_type', DEVICE_GRANT],
       ['device_code', device.deviceCode],
     ];
-    const response = await post(endpoints.token, grant, secrets);
+    const { response, secrets } = await client.sendTokenRequest(grant, signal, [device.deviceCode], { dpop }, false);
     delayMs = intervalMs;
     if (response.status === 503 || response.status === 429) {
       // RFC 8628 §3.5 does not cover it, RFC 9110 §10.2.3 does: wait what the server asks, never less than the interval.
@@ -110,7 +110,7 @@ async function signInWithDevice(
       continue;
     }
     try {
-      return readTokenResponse(response, [resolved.clientSecret, ...secrets]);
+      return readTokenResponse(response, secrets, dpop !== undefined);
     } catch (error) {
       if (!isOAuthError(error)) throw error;
       if (error.error === 'authorization_pending') continue;
@@ -119,12 +119,6 @@ async function signInWithDevice(
       else throw error; // access_denied, expired_token, or anything else: the flow is over
     }
   }
-}
-
-interface DeviceEndpoints {
-  device: string;
-  token: string;
-  authMethod: NonNullable<ResolvedEndpointOptions['authMethod']>;
 }
 
 function discoverFor(resolved: ResolvedEndpointOptions, signal: AbortSignal): Promise<ServerMetadata> {
@@ -141,11 +135,7 @@ function discoverFor(resolved: ResolvedEndpointOptions, signal: AbortSignal): Pr
   );
 }
 
-function endpointsOf(
-  resolved: ResolvedEndpointOptions,
-  deviceUrl: string | undefined,
-  metadata: ServerMetadata | undefined,
-): DeviceEndpoints {
+function deviceEndpoint(deviceUrl: string | undefined, metadata: ServerMetadata | undefined): string {
   const device = deviceUrl ?? metadata?.deviceAuthorizationEndpoint;
   if (device === undefined) {
     throw new TokenRefreshError(
@@ -153,10 +143,7 @@ function endpointsOf(
       'Discovery failed: the issuer has no device_authorization_endpoint (RFC 8628 §4)',
     );
   }
-  const token = metadata?.tokenEndpoint ?? (resolved.source as { tokenUrl: string }).tokenUrl;
-  const authMethod =
-    resolved.authMethod ?? defaultAuthMethod(resolved.clientSecret !== undefined, metadata?.authMethods) ?? 'client_secret_basic';
-  return { device, token, authMethod };
+  return device;
 }
 
 interface DeviceResponse {

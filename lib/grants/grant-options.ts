@@ -216,5 +216,5 @@ export const GRANT_OPTION_KEYS: Readonly<Record<GrantName, readonly string[]>> =
     'actorTokenType',
     'requestedTokenType',
   ],
-  jwtBearerGrant: [...Object.keys(ENDPOINT_KEYS), 'assertion'],
+  jwtBearerGrant: [...Object.keys(ENDPOINT_KEYS), 'assertion', 'claims', 'assertionLifetimeSeconds'],
 };

@@ -23,3 +23,4 @@ export {
 } from './device-authorization.js';
 export { tokenExchangeGrant, type TokenExchangeGrantOptions, type TokenProvider } from './token-exchange.js';
 export { jwtBearerGrant, type JwtBearerGrantOptions } from './jwt-bearer.js';
+export type { JwtBearerClaims } from './jwt-bearer-assertion.js';

@@ -30,6 +30,30 @@ export interface TokenEndpointClient {
     secrets: readonly (string | undefined)[],
     context?: RequestContext,
   ): Promise<TokenFields>;
+  /**
+   * {@link requestToken} up to the response, unread: the same client authentication, DPoP proof and nonce retry, for
+   * a grant that reads some answers itself (device polling: `authorization_pending`, `slow_down`, 503). Read it with
+   * `readTokenResponse(response, secrets, dpop)`: `secrets` has every value of the request to keep out of errors.
+   * @param configuredParams `false`: without the configured scope, audience, resource and extra parameters (RFC 8628
+   * §3.4 polls with the device code alone; they went with the device authorization request).
+   */
+  sendTokenRequest(
+    grant: Array<[string, string]>,
+    signal: AbortSignal | undefined,
+    secrets: readonly (string | undefined)[],
+    context?: RequestContext,
+    configuredParams?: boolean,
+  ): Promise<{ response: AxiosResponse<unknown>; secrets: Array<string | undefined> }>;
+  /**
+   * POSTs a form to another endpoint of the same server (RFC 8628 §3.1 device authorization) with the client's
+   * authentication, as the token endpoint gets it; the response is returned unread.
+   */
+  postAuthenticated(
+    url: string,
+    params: Array<[string, string]>,
+    signal: AbortSignal | undefined,
+    secrets: readonly (string | undefined)[],
+  ): Promise<AxiosResponse<unknown>>;
   /** Whether a revocation endpoint was given or may be discovered. */
   readonly mayRevoke: boolean;
   /** Revokes a token (RFC 7009); resolves without a request when the discovered server has no revocation endpoint. */
@@ -76,23 +100,39 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
     return response;
   }
 
+  async function sendTokenRequest(
+    grant: Array<[string, string]>,
+    signal: AbortSignal | undefined,
+    secrets: readonly (string | undefined)[],
+    context?: RequestContext,
+    configuredParams = true,
+  ): Promise<{ response: AxiosResponse<unknown>; secrets: Array<string | undefined> }> {
+    const endpoints = await resolveEndpoints(options, signal);
+    const allSecrets = [clientSecret, ...secrets];
+    const url = endpoints.tokenEndpoint;
+    const dpop = context?.dpop;
+    const trace = { grantType: grant.find(([name]) => name === 'grant_type')?.[1] ?? '', url, signal };
+    const params = configuredParams ? [...grant, ...withContext(options.params, context)] : grant;
+    const send = (): Promise<AxiosResponse<unknown>> => post(url, endpoints, params, signal, allSecrets, trace, dpop);
+    const sentNonce = dpop?.nonceFor(url);
+    let response = await send();
+    // RFC 9449 §8: the AS wants a nonce; one retry with a fresh proof carrying it, only if it is a new one. Or it
+    // refused the proof and its Date says our clock is off (iat): one retry with the corrected clock. One at most.
+    if (dpop !== undefined && (isNonceError(response) ? dpop.nonceFor(url) !== sentNonce : clockCorrected(response, dpop))) {
+      response = await send();
+    }
+    return { response, secrets: allSecrets };
+  }
+
   return {
     async requestToken(grant, signal, secrets, context) {
+      const { response, secrets: allSecrets } = await sendTokenRequest(grant, signal, secrets, context);
+      return readTokenResponse(response, allSecrets, context?.dpop !== undefined);
+    },
+    sendTokenRequest,
+    async postAuthenticated(url, params, signal, secrets) {
       const endpoints = await resolveEndpoints(options, signal);
-      const allSecrets = [clientSecret, ...secrets];
-      const url = endpoints.tokenEndpoint;
-      const dpop = context?.dpop;
-      const trace = { grantType: grant.find(([name]) => name === 'grant_type')?.[1] ?? '', url, signal };
-      const params = [...grant, ...withContext(options.params, context)];
-      const send = (): Promise<AxiosResponse<unknown>> => post(url, endpoints, params, signal, allSecrets, trace, dpop);
-      const sentNonce = dpop?.nonceFor(url);
-      let response = await send();
-      // RFC 9449 §8: the AS wants a nonce; one retry with a fresh proof carrying it, only if it is a new one. Or it
-      // refused the proof and its Date says our clock is off (iat): one retry with the corrected clock. One at most.
-      if (dpop !== undefined && (isNonceError(response) ? dpop.nonceFor(url) !== sentNonce : clockCorrected(response, dpop))) {
-        response = await send();
-      }
-      return readTokenResponse(response, allSecrets, dpop !== undefined);
+      return post(url, endpoints, params, signal, [clientSecret, ...secrets]);
     },
     mayRevoke: 'issuer' in source || source.revocationUrl !== undefined,
     async revoke(token, hint) {

@@ -49,7 +49,7 @@ export function tokenExchangeGrant(options: TokenExchangeGrantOptions): TokenSou
     throw new TypeError('"options.actorTokenType" needs "options.actorToken"');
   }
   if (requestedTokenType !== undefined) requireWellFormedString(requestedTokenType, 'options.requestedTokenType');
-  return grantTokenSource(async ({ signal }) => {
+  return grantTokenSource(async ({ signal, scope, claims, dpop }) => {
     const subject = requireWellFormedString(await subjectToken(), 'the subjectToken() result');
     const actor = actorToken === undefined ? undefined : requireWellFormedString(await actorToken(), 'the actorToken() result');
     const grant: Array<[string, string]> = [
@@ -59,7 +59,7 @@ export function tokenExchangeGrant(options: TokenExchangeGrantOptions): TokenSou
     ];
     if (actor !== undefined) grant.push(['actor_token', actor], ['actor_token_type', actorTokenType!]);
     if (requestedTokenType !== undefined) grant.push(['requested_token_type', requestedTokenType]);
-    const fields = await client.requestToken(grant, signal, [subject, actor]);
+    const fields = await client.requestToken(grant, signal, [subject, actor], { scope, claims, dpop });
     if (fields.issuedTokenType === undefined) throw invalid('"issued_token_type" is missing (RFC 8693 §2.2.1)');
     if (requestedTokenType !== undefined && fields.issuedTokenType !== requestedTokenType) {
       throw invalid(`"issued_token_type" is not the requested ${requestedTokenType}`);
