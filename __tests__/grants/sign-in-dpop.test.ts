@@ -70,9 +70,13 @@ describe('sign-in grants with DPoP and key-based client authentication', () => {
       const signIn = manager.signIn(source);
       let settled = false;
       void signIn.finally(() => (settled = true)).catch(() => undefined);
-      for (let step = 0; step < 100 && !settled; step++) {
+      // Step fake time by 100 ms, letting the thread pool finish between steps, until the sign-in settles. Bounded by
+      // real time (hrtime is not faked), not by a step count: on a loaded machine one signature spans many steps. At
+      // most 5,000 steps (500 s of fake time) stay inside the device code's 600 s.
+      const realDeadline = process.hrtime.bigint() + 25_000_000_000n;
+      for (let step = 0; step < 5_000 && !settled && process.hrtime.bigint() < realDeadline; step++) {
         await new Promise((resolve) => setImmediate(resolve));
-        await jest.advanceTimersByTimeAsync(1_000);
+        await jest.advanceTimersByTimeAsync(100);
       }
       await expect(signIn).resolves.toMatchObject({ accessToken: 'at-1', tokenType: 'DPoP', refreshToken: 'rt-tv' });
       history = mock.history.post;
