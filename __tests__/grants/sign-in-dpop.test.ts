@@ -43,46 +43,34 @@ async function clientAssertionOf(body: Record<string, string>): Promise<Record<s
 describe('sign-in grants with DPoP and key-based client authentication', () => {
   it('regression: device polling signs each poll with a private_key_jwt assertion and the manager’s DPoP proof, and retries on use_dpop_nonce', async () => {
     const dpop = createDPoPProofMaker(await generateDPoPKeyPair());
-    // Signing runs on libuv's thread pool: setImmediate stays real so that each step can let it finish.
-    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
-    let history: MockAdapter['history']['post'];
-    try {
-      const { http, mock } = mockAuthServer();
-      mock
-        .onPost(DEVICE)
-        .reply(200, { device_code: 'device-CODE-123456', user_code: 'WDJB-MJHT', verification_uri: `${ISSUER}/device`, expires_in: 600 });
-      mock
-        .onPost(TOKEN)
-        .replyOnce(400, { error: 'authorization_pending' })
-        .onPost(TOKEN)
-        .replyOnce(400, { error: 'use_dpop_nonce' }, { 'dpop-nonce': 'as-n1' })
-        .onPost(TOKEN)
-        .replyOnce(200, tokenBody({ token_type: 'DPoP', refresh_token: 'rt-tv' }));
-      const source = deviceAuthorization({
-        deviceAuthorizationUrl: DEVICE,
-        tokenUrl: TOKEN,
-        ...KEY_CLIENT,
-        httpClient: http,
-        maxRetries: 0,
-        onUserCode: () => undefined,
-      });
-      const manager = new TokenManager({ fetchToken: jest.fn(), dpop });
-      const signIn = manager.signIn(source);
-      let settled = false;
-      void signIn.finally(() => (settled = true)).catch(() => undefined);
-      // Step fake time by 100 ms, letting the thread pool finish between steps, until the sign-in settles. Bounded by
-      // real time (hrtime is not faked), not by a step count: on a loaded machine one signature spans many steps. At
-      // most 5,000 steps (500 s of fake time) stay inside the device code's 600 s.
-      const realDeadline = process.hrtime.bigint() + 25_000_000_000n;
-      for (let step = 0; step < 5_000 && !settled && process.hrtime.bigint() < realDeadline; step++) {
-        await new Promise((resolve) => setImmediate(resolve));
-        await jest.advanceTimersByTimeAsync(100);
-      }
-      await expect(signIn).resolves.toMatchObject({ accessToken: 'at-1', tokenType: 'DPoP', refreshToken: 'rt-tv' });
-      history = mock.history.post;
-    } finally {
-      jest.useRealTimers();
-    }
+    // Real timers and a 50 ms polling interval: signing runs on libuv's thread pool, which fake time cannot step, and
+    // on a loaded machine a fake-time loop ran out before the signatures did.
+    const { http, mock } = mockAuthServer();
+    mock.onPost(DEVICE).reply(200, {
+      device_code: 'device-CODE-123456',
+      user_code: 'WDJB-MJHT',
+      verification_uri: `${ISSUER}/device`,
+      expires_in: 600,
+      interval: 0.05,
+    });
+    mock
+      .onPost(TOKEN)
+      .replyOnce(400, { error: 'authorization_pending' })
+      .onPost(TOKEN)
+      .replyOnce(400, { error: 'use_dpop_nonce' }, { 'dpop-nonce': 'as-n1' })
+      .onPost(TOKEN)
+      .replyOnce(200, tokenBody({ token_type: 'DPoP', refresh_token: 'rt-tv' }));
+    const source = deviceAuthorization({
+      deviceAuthorizationUrl: DEVICE,
+      tokenUrl: TOKEN,
+      ...KEY_CLIENT,
+      httpClient: http,
+      maxRetries: 0,
+      onUserCode: () => undefined,
+    });
+    const manager = new TokenManager({ fetchToken: jest.fn(), dpop });
+    await expect(manager.signIn(source)).resolves.toMatchObject({ accessToken: 'at-1', tokenType: 'DPoP', refreshToken: 'rt-tv' });
+    const history = mock.history.post;
     {
       const [authRequest, ...polls] = history;
       expect(polls).toHaveLength(3);
