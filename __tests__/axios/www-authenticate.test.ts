@@ -170,10 +170,20 @@ describe('WWW-Authenticate: a corpus of real headers', () => {
       [{ scheme: 'bearer', params: { realm: 'master', error: 'invalid_token', error_description: 'Token verification failed' } }],
     ],
     [
-      // GitHub Container Registry (ghcr.io), as recorded in registry clients' tests (e.g. argoproj-labs/argocd-image-updater)
-      'GitHub: ghcr.io registry challenge, no spaces after commas',
-      'Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:myorg/myimage:pull"',
-      [{ scheme: 'bearer', params: { realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:myorg/myimage:pull' } }],
+      // GitHub's container service, as recorded in image clients' tests (e.g. argoproj-labs/argocd-image-updater); the
+      // host is replaced by an example one, the shape (no spaces after commas) is the real one
+      'GitHub: container service challenge, no spaces after commas',
+      'Bearer realm="https://containers.example.com/token",service="containers.example.com",scope="repository:myorg/myimage:pull"',
+      [
+        {
+          scheme: 'bearer',
+          params: {
+            realm: 'https://containers.example.com/token',
+            service: 'containers.example.com',
+            scope: 'repository:myorg/myimage:pull',
+          },
+        },
+      ],
     ],
     [
       // RFC 9449 §7.2, Figure 17
