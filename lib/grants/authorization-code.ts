@@ -1,9 +1,9 @@
+import { issuerMetadata } from './issuer-metadata.js';
 import { ErrorCode, TokenRefreshError } from '../core/errors.js';
 import type { TokenSource } from '../core/options.js';
 import { requireWellFormedString } from '../core/validate.js';
 import { checkRedirectUri } from './authorization-request.js';
 import { callbackParams, checkAuthorizationResponse } from './authorization-response.js';
-import { discover } from './discovery.js';
 import type { TokenEndpointOptions } from './grant-options.js';
 import { CODE_VERIFIER } from './pkce.js';
 import { createTokenEndpointClient } from './token-endpoint-client.js';
@@ -61,19 +61,7 @@ export function redeemingSource(
     if (used) throw alreadyRedeemed();
     used = true;
     const { source } = resolved;
-    const metadata =
-      'issuer' in source
-        ? await discover(
-            {
-              issuer: source.issuer,
-              mode: source.discovery,
-              http: resolved.http,
-              retry: resolved.retry,
-              allowInsecureHttp: resolved.allowInsecureHttp,
-            },
-            signal,
-          )
-        : undefined;
+    const metadata = 'issuer' in source ? await issuerMetadata(resolved, source, signal) : undefined;
     const code = checkAuthorizationResponse(params, {
       state: request.state,
       ...(metadata === undefined ? {} : { issuer: metadata.issuer }),

@@ -1,3 +1,4 @@
+import { issuerMetadata } from './issuer-metadata.js';
 import type { AxiosResponse } from 'axios';
 import { abortReason } from '../core/abortable.js';
 import { ErrorCode, SignInError, TokenRefreshError, isOAuthError } from '../core/errors.js';
@@ -5,7 +6,7 @@ import type { TokenSource, TokenSourceContext } from '../core/options.js';
 import { parseEndpointOption } from '../core/secure-url.js';
 import type { TokenFields } from '../core/token.js';
 import { requireFunction } from '../core/validate.js';
-import { discover, type ServerMetadata } from './discovery.js';
+import type { ServerMetadata } from './discovery.js';
 import type { DiscoveryMode, TokenEndpointOptions } from './grant-options.js';
 import { describeResponse, jsonObjectBody, oauthErrorFromBody } from './response-body.js';
 import { headerValue, parseRetryAfterMs } from './send.js';
@@ -122,17 +123,7 @@ async function signInWithDevice(
 }
 
 function discoverFor(resolved: ResolvedEndpointOptions, signal: AbortSignal): Promise<ServerMetadata> {
-  const source = resolved.source as { issuer: string; discovery: DiscoveryMode };
-  return discover(
-    {
-      issuer: source.issuer,
-      mode: source.discovery,
-      http: resolved.http,
-      retry: resolved.retry,
-      allowInsecureHttp: resolved.allowInsecureHttp,
-    },
-    signal,
-  );
+  return issuerMetadata(resolved, resolved.source as { issuer: string; discovery: DiscoveryMode }, signal);
 }
 
 function deviceEndpoint(deviceUrl: string | undefined, metadata: ServerMetadata | undefined): string {

@@ -1,8 +1,8 @@
+import { issuerMetadata } from './issuer-metadata.js';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import { ErrorCode, TokenRefreshError } from '../core/errors.js';
 import type { TokenFields } from '../core/token.js';
 import { clientAuthentication, defaultAuthMethod, encodeForm } from './client-auth.js';
-import { discover } from './discovery.js';
 import type { ClientAuthMethod } from './grant-options.js';
 import { readRevocationResponse, revocationUnreachable } from './revocation.js';
 import { headerValue, sendWithRetries } from './send.js';
@@ -176,16 +176,7 @@ async function resolveEndpoints(options: ResolvedEndpointOptions, signal?: Abort
     return { tokenEndpoint: source.tokenUrl, authMethod, ...(source.revocationUrl ? { revocationEndpoint: source.revocationUrl } : {}) };
   }
   // The refresh's signal: a refresh that gave up stops waiting for discovery too (issue 9).
-  const metadata = await discover(
-    {
-      issuer: source.issuer,
-      mode: source.discovery,
-      http: options.http,
-      retry: options.retry,
-      allowInsecureHttp: options.allowInsecureHttp,
-    },
-    signal,
-  );
+  const metadata = await issuerMetadata(options, source, signal);
   const authMethod = options.authMethod ?? defaultAuthMethod(hasSecret, metadata.authMethods, hasPrivateKey);
   if (authMethod === undefined) {
     const usable = hasPrivateKey ? 'private_key_jwt' : 'client_secret_basic, client_secret_post nor client_secret_jwt';
