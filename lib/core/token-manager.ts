@@ -6,13 +6,14 @@ import { Hooks } from './hooks.js';
 import { writeStored } from './obtain-token.js';
 import { validateTokenManagerOptions, type RefreshReason, type TokenManagerOptions, type TokenSource } from './options.js';
 import type { DPoPProofMaker } from './dpop-proof-maker.js';
-import { RefreshTimer } from './refresh-timer.js';
+import { RefreshSchedule } from './refresh-schedule.js';
 import { linkSignal, runSignIn, signInInProgress, toSignInError, validateSignIn, type SignInOptions } from './sign-in.js';
 import { toRefreshError } from './refresh-error.js';
 import { traceRefresh, type RefreshTrace } from './trace-refresh.js';
 import type { TokenStorage } from './token-storage.js';
 import { normalizeToken, type Token, type TokenInput } from './token.js';
-import { MAX_SCOPE_TOKENS, coversScope, isScopeRefusal, scopeTokens, scopeVerdict, unionScope } from './scope.js';
+import { coversScope, isScopeRefusal, scopeTokens } from './scope.js';
+import { StepUpScope, steppedUpToken } from './step-up.js';
 import { attemptContext, newAttempt, type Attempt, type AttemptRequest } from './attempt.js';
 
 /*
@@ -44,13 +45,11 @@ const STEP_UP_ROUNDS = 3;
 export class TokenManager {
   readonly #fetchToken: TokenManagerOptions['fetchToken'];
   readonly #now: () => number;
-  readonly #bufferMs: number;
   readonly #timeoutMs: number;
-  readonly #minIntervalMs: number;
-  readonly #retryIntervalMs: number;
   readonly #hooks: Hooks;
   readonly #events: EventSink | undefined;
-  readonly #timer: RefreshTimer | undefined;
+  readonly #schedule: RefreshSchedule;
+  readonly #scopes = new StepUpScope();
   readonly #storage: TokenStorage | undefined;
   readonly #unsubscribe: (() => void) | undefined;
   readonly #dpop: DPoPProofMaker | undefined;
@@ -58,21 +57,11 @@ export class TokenManager {
   #current: Token | null = null;
   #generation = 0;
   #invalidated = false;
-  /** The token may be handed out without a check until this instant (epoch ms). */
-  #refreshAt = Infinity;
-  #lastFetchAt = -Infinity;
-  #retryAt = -Infinity;
-  /** The current token was already expired when it was installed: only the min interval paces its refreshes. */
-  #arrivedExpired = false;
   #attempt: Attempt | null = null;
   /** A refresh token given alone as `initialToken`: redeemed by the first refresh, never sent as an access token. */
   #seed: Token | null = null;
   /** Bumped by `clear()` and `setToken()`: a refresh started before that must not install its result. */
   #epoch = 0;
-  /** What step-ups asked for and got: every later refresh asks for it too, so a refresh never loses it (issue 10). */
-  #steppedUpScope: string[] = [];
-  /** The scope the current token was requested with, when this manager chose it (`context.scope`). */
-  #requestedScope: string[] | undefined;
 
   /**
    * Usually created for you by `attachOAuth()`; create one yourself to share a single lock between instances.
@@ -85,14 +74,16 @@ export class TokenManager {
     const o = validateTokenManagerOptions(options);
     this.#fetchToken = o.fetchToken;
     this.#now = o.now;
-    this.#bufferMs = o.refreshBufferSeconds * 1000;
     this.#timeoutMs = o.refreshTimeoutMs;
-    this.#minIntervalMs = o.minRefreshIntervalMs;
-    this.#retryIntervalMs = o.retryIntervalMs;
+    this.#schedule = new RefreshSchedule({
+      bufferMs: o.refreshBufferSeconds * 1000,
+      minIntervalMs: o.minRefreshIntervalMs,
+      retryIntervalMs: o.retryIntervalMs,
+      ...(o.keepFresh ? { onDue: () => this.#onTimer() } : {}),
+    });
     this.#events = eventSink(o.onEvent, o.onBackgroundError);
     lendSink(this, this.#events);
     this.#hooks = new Hooks(o, this.#events);
-    if (o.keepFresh) this.#timer = new RefreshTimer(() => this.#onTimer());
     this.#storage = o.storage;
     this.#dpop = o.dpop;
     if (o.initialToken?.accessToken === '') this.#seed = o.initialToken;
@@ -122,10 +113,14 @@ export class TokenManager {
   peek(): Token | undefined {
     const token = this.#current;
     if (token === null || this.#invalidated) return undefined;
-    if (this.#refreshAt === Infinity) return token;
+    const refreshAt = this.#schedule.refreshAt;
+    if (refreshAt === Infinity) return token;
     const now = this.#now();
-    if (now < this.#refreshAt && now >= token.obtainedAt) return token;
-    return this.#peekSlow(token, now);
+    if (now < refreshAt && now >= token.obtainedAt) return token;
+    const verdict = this.#schedule.verdict(token, now, this.#attempt !== null);
+    // Failures of a background refresh are handled in #recover (reported, retried later); this catch only keeps them observed.
+    if (verdict === 'use-and-renew') this.#join('expiring').catch(() => undefined);
+    return verdict === 'wait' ? undefined : token;
   }
 
   /** A usable token: the current one, or the result of the refresh in flight (started if none is). */
@@ -173,18 +168,18 @@ export class TokenManager {
       const current = this.#current;
       if (current !== null && !this.#invalidated && generation !== this.#generation) {
         // The request went out with an older token: the current one may already have what it needs.
-        const verdict = scopeVerdict(current.scope, this.#requestedScope, required);
+        const verdict = this.#scopes.verdict(current, required);
         if (verdict === 'granted') return current;
         if (verdict === 'refused') throw refuse('not-granted');
       }
       const running = this.#attempt;
       if (running === null) break;
-      if (running.stepUp && coversScope(running.scope!, required)) return this.#steppedUp(running, required, refuse);
+      if (running.stepUp && coversScope(running.scope!, required)) return steppedUpToken(running, required, refuse);
       await running.promise.catch(() => undefined); // its own waiters see its failure; we only wait our turn
     }
-    const scope = unionScope(scopeTokens(this.#current?.scope), this.#steppedUpScope, required);
+    const scope = this.#scopes.forStepUp(this.#current?.scope, required);
     this.#join('step-up', { scope, stepUp: true }).catch(() => undefined); // observed below
-    return this.#steppedUp(this.#attempt!, required, refuse);
+    return steppedUpToken(this.#attempt!, required, refuse);
   }
 
   /**
@@ -234,7 +229,7 @@ export class TokenManager {
   clear(): void {
     this.#abandonInflight();
     this.#dropToken(true);
-    this.#steppedUpScope = []; // a logout ends what the user consented to
+    this.#scopes.forget();
   }
 
   /**
@@ -253,49 +248,8 @@ export class TokenManager {
 
   /** Stops the keep-fresh timer for good. A refresh in flight still settles for those waiting on it. */
   dispose(): void {
-    this.#timer?.dispose();
+    this.#schedule.dispose();
     this.#unsubscribe?.();
-  }
-
-  #peekSlow(token: Token, now: number): Token | undefined {
-    const clockWentBack = now < token.obtainedAt;
-    const expired = token.expiresAt !== undefined && now >= token.expiresAt;
-    if (!clockWentBack && !expired) {
-      this.#startBackground(now);
-      return token;
-    }
-    // An expired token would only come back as a 401: callers wait for a refresh (joining one costs nothing).
-    // Only a source whose tokens arrive already expired gets its expired token sent, until the min interval lets
-    // the next fetch go (no loop on `expires_in: 0`).
-    if (this.#attempt !== null || !this.#arrivedExpired || this.#mayFetchForExpiry(now)) return undefined;
-    return token;
-  }
-
-  #mayFetchForExpiry(now: number): boolean {
-    // A clock turned back past the last fetch must not lock refreshes out until it catches up.
-    return now - this.#lastFetchAt >= this.#minIntervalMs || now < this.#lastFetchAt;
-  }
-
-  #startBackground(now: number): void {
-    if (this.#attempt !== null || !this.#mayFetchForExpiry(now) || now < this.#retryAt) return;
-    // Failures here are handled in #recover (reported, retried later); this catch only keeps them observed.
-    this.#join('expiring').catch(() => undefined);
-  }
-
-  /** The step-up's token, if it covers `required`; its refusal of the scope as an {@link InsufficientScopeError}. */
-  async #steppedUp(
-    attempt: Attempt,
-    required: string[],
-    refuse: (reason: InsufficientScopeReason, cause?: unknown) => InsufficientScopeError,
-  ): Promise<Token> {
-    let token: Token;
-    try {
-      token = await attempt.promise;
-    } catch (error) {
-      throw isScopeRefusal(error) ? refuse('refused', error) : error;
-    }
-    if (scopeVerdict(token.scope, attempt.scope, required) !== 'granted') throw refuse('not-granted');
-    return token;
   }
 
   /** The tokens a challenge in an error could echo back. */
@@ -316,9 +270,7 @@ export class TokenManager {
       required: !background,
       nested: running !== null,
       // After a step-up every refresh keeps asking for what it got, or the next refresh would lose it.
-      scope:
-        request.scope ??
-        (this.#steppedUpScope.length > 0 ? unionScope(scopeTokens(this.#current?.scope), this.#steppedUpScope) : undefined),
+      scope: request.scope ?? this.#scopes.forRefresh(this.#current?.scope),
       stepUp: request.stepUp,
       claims: request.claims,
     });
@@ -332,7 +284,7 @@ export class TokenManager {
     const { controller } = attempt;
     const epoch = this.#epoch;
     const lastToken = this.#current ?? this.#seed;
-    this.#lastFetchAt = this.#now();
+    this.#schedule.fetchStarted(this.#now());
     // A source that ignores its aborted signal must not keep the waiters of an abandoned attempt until its deadline.
     const abandoned = new Promise<never>((_, reject) => (attempt.abandon = () => reject(new Error('abandoned'))));
     abandoned.catch(() => undefined);
@@ -356,8 +308,7 @@ export class TokenManager {
       const { token } = await Promise.race([obtaining, abandoned]);
       if (epoch !== this.#epoch) return this.#afterAbandon();
       this.#install(token, true);
-      this.#requestedScope = attempt.scope;
-      if (attempt.stepUp) this.#rememberScope(token, attempt.scope!);
+      this.#scopes.obtained(attempt, token);
       return token;
     } catch (error) {
       // Abandoned by clear() or setToken(): its failure is nobody's business, least of all onRefreshFailed's.
@@ -402,10 +353,7 @@ export class TokenManager {
     const now = this.#now();
     const token = this.#current;
     const stillWorks = token !== null && !this.#invalidated && (token.expiresAt === undefined || now < token.expiresAt);
-    if (stillWorks) {
-      this.#retryAt = now + this.#retryIntervalMs;
-      this.#timer?.schedule(this.#retryAt - now);
-    }
+    if (stillWorks) this.#schedule.failedWhileValid(now);
     if (stillWorks && !attempt.required) {
       this.#hooks.report(error);
       return token;
@@ -448,35 +396,14 @@ export class TokenManager {
     return replacement;
   }
 
-  /** Remembers what a step-up asked for and was granted (all of it when the server did not say what it granted). */
-  #rememberScope(token: Token, requested: string[]): void {
-    const granted = token.scope === undefined ? requested : scopeTokens(token.scope);
-    const kept = requested.filter((item) => granted.includes(item));
-    this.#steppedUpScope = unionScope(this.#steppedUpScope, kept).slice(0, MAX_SCOPE_TOKENS);
-  }
-
   #install(token: Token, notify: boolean): void {
-    const now = this.#now();
     this.#current = token;
-    this.#requestedScope = undefined;
+    this.#scopes.tokenInstalled();
     this.#seed = null;
     this.#generation++;
     this.#invalidated = false;
-    this.#refreshAt = this.#computeRefreshAt(token);
-    this.#arrivedExpired = token.expiresAt !== undefined && now >= token.expiresAt;
-    if (this.#timer !== undefined && token.expiresAt !== undefined) {
-      let due = Math.max(this.#refreshAt, this.#lastFetchAt + this.#minIntervalMs);
-      // A token that arrived valid is renewed at its expiry at the latest, whatever the min interval says.
-      if (!this.#arrivedExpired) due = Math.min(due, token.expiresAt);
-      this.#timer.schedule(due - now);
-    }
+    this.#schedule.installed(token, this.#now());
     if (notify) this.#hooks.tokenUpdated(token);
-  }
-
-  #computeRefreshAt(token: Token): number {
-    if (token.expiresAt === undefined) return Infinity;
-    const lifetime = Math.max(0, token.expiresAt - token.obtainedAt);
-    return token.expiresAt - Math.min(this.#bufferMs, lifetime / 2);
   }
 
   #onTimer(): void {
@@ -485,8 +412,8 @@ export class TokenManager {
     const now = this.#now();
     if (token.expiresAt !== undefined && now >= token.expiresAt) {
       this.#join('expired').catch(() => undefined); // waiters, if any, see the failure; nobody else needs it
-    } else {
-      this.#startBackground(now);
+    } else if (this.#schedule.mayRenewInBackground(now)) {
+      this.#join('expiring').catch(() => undefined); // a failure is handled in #recover
     }
   }
 
@@ -496,8 +423,7 @@ export class TokenManager {
     this.#seed = null;
     this.#generation++;
     this.#invalidated = false;
-    this.#refreshAt = Infinity;
-    this.#timer?.stop();
+    this.#schedule.dropped();
     if (forget && this.#storage !== undefined) {
       Promise.resolve()
         .then(() => this.#storage!.delete())
@@ -534,5 +460,3 @@ export class TokenManager {
     throw new TokenRefreshError(ErrorCode.TOKEN_CLEARED, 'Failed to refresh token: the token was cleared while it was being refreshed');
   }
 }
-
-/** The context members an attempt adds to a plain refresh's. */
