@@ -51,6 +51,20 @@ const provider = new Provider(issuer, {
       redirect_uris: [],
       scope: `openid offline_access ${SCOPE}`,
     },
+    // A single-page app on webOrigin: a public web client (the in-page redirect flow of examples/browser-sign-in.ts).
+    ...(config.webOrigin
+      ? [
+          {
+            client_id: 'spa',
+            application_type: 'web',
+            token_endpoint_auth_method: 'none',
+            grant_types: ['authorization_code', 'refresh_token'],
+            response_types: ['code'],
+            redirect_uris: [`${config.webOrigin}/callback`],
+            scope: `openid offline_access ${SCOPE}`,
+          },
+        ]
+      : []),
   ],
   jwks: { keys: [config.signingKey] },
   cookies: { keys: [config.cookieKey] },

@@ -7,7 +7,9 @@ import { startChildService } from './child-service';
  * - client `cli`: public, native, loopback redirect (any port), authorization code + PKCE, its built-in login and
  *   consent pages (devInteractions: any login and password sign in);
  * - client `tv`: public, device flow; `approveDevice(userCode)` / `denyDevice(userCode)` stand for the user;
- * - client `exchanger`: confidential, RFC 8693 token exchange through `registerGrantType` (subject: our JWT ATs).
+ * - client `exchanger`: confidential, RFC 8693 token exchange through `registerGrantType` (subject: our JWT ATs);
+ * - client `spa` (with `webOrigin`): a public web app, redirect URI `<webOrigin>/callback`; oidc-provider's default
+ *   `clientBasedCORS` lets that origin call the token endpoint (a public client's redirect URI origins).
  * Access tokens are RS256 JWTs for `resource`, verifiable with `startProtectedApi({ issuer, jwksUrl, audience })`.
  */
 
@@ -32,7 +34,12 @@ export interface SignInServer {
 const RESOURCE = 'urn:axios-oauth-lock:api';
 const SCOPE = 'orders:read orders:write';
 
-export async function startSignInServer(): Promise<SignInServer> {
+export interface SignInServerOptions {
+  /** The origin of a browser app signing in with the redirect flow: registers client `spa` for it. @default none */
+  webOrigin?: string;
+}
+
+export async function startSignInServer(options: SignInServerOptions = {}): Promise<SignInServer> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const config = {
     resource: RESOURCE,
@@ -40,6 +47,7 @@ export async function startSignInServer(): Promise<SignInServer> {
     signingKey: { ...privateKey.export({ format: 'jwk' }), kid: 'sign-in-k1', use: 'sig', alg: 'RS256' },
     cookieKey: randomBytes(24).toString('base64url'),
     exchangerSecret: randomBytes(24).toString('base64url'),
+    webOrigin: options.webOrigin,
   };
   const child = await startChildService(path.join(__dirname, 'sign-in-server.child.mjs'), {
     SIGN_IN_SERVER_CONFIG: JSON.stringify(config),
