@@ -2,7 +2,7 @@
 // for the authorization code flow in a real browser, and the device flow with a test-only approval over IPC.
 // A separate config from auth-server.child.mjs, so the shared server keeps its shape.
 import http from 'node:http';
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import Provider, { errors } from 'oidc-provider';
 import { serveIpc } from './child-ipc.mjs';
 
@@ -12,6 +12,8 @@ const SCOPE = config.scope;
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const RESOURCE_SERVER = { scope: SCOPE, audience: RESOURCE, accessTokenTTL: 60, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
 
 const server = http.createServer();
 server.keepAliveTimeout = 1000;
@@ -38,6 +40,15 @@ const provider = new Provider(issuer, {
       client_secret: config.exchangerSecret,
       token_endpoint_auth_method: 'client_secret_basic',
       grant_types: [TOKEN_EXCHANGE],
+      response_types: [],
+      redirect_uris: [],
+      scope: SCOPE,
+    },
+    {
+      // RFC 7523 §2.1 without client authentication: the assertion alone says who the service is.
+      client_id: 'service',
+      token_endpoint_auth_method: 'none',
+      grant_types: [JWT_BEARER],
       response_types: [],
       redirect_uris: [],
       scope: SCOPE,
@@ -77,13 +88,7 @@ const provider = new Provider(issuer, {
       enabled: true,
       defaultResource: () => RESOURCE,
       useGrantedResource: () => true,
-      getResourceServerInfo: () => ({
-        scope: SCOPE,
-        audience: RESOURCE,
-        accessTokenTTL: 60,
-        accessTokenFormat: 'jwt',
-        jwt: { sign: { alg: 'RS256' } },
-      }),
+      getResourceServerInfo: () => RESOURCE_SERVER,
     },
   },
   ttl: { RefreshToken: 3600, Grant: 3600, DeviceCode: 600 },
@@ -118,6 +123,68 @@ provider.registerGrantType(
   },
   ['audience', 'resource', 'scope', 'requested_token_type', 'subject_token', 'subject_token_type', 'actor_token', 'actor_token_type'],
   ['audience', 'resource'],
+);
+
+// RFC 7523 §2.1 / §3 through a registered grant: the assertion must be signed by a public key registered for its
+// `iss` (ES256 or RS256), name this server as `aud` (issuer or token endpoint), carry `sub`, `iat`, `jti` and an
+// `exp` at most an hour away, and its `jti` must be new (oidc-provider's own replay store, as for private_key_jwt).
+const assertionKeys = new Map(Object.entries(config.assertionIssuers ?? {}).map(([iss, keys]) => [iss, createLocalJWKSet({ keys })]));
+const jwtBearer = { accepted: [], refused: [] };
+const MAX_ASSERTION_LIFETIME_SECONDS = 3600;
+const CLOCK_TOLERANCE_SECONDS = 5;
+provider.registerGrantType(
+  JWT_BEARER,
+  async (ctx) => {
+    const refuse = (reason) => {
+      jwtBearer.refused.push(reason);
+      return new errors.InvalidGrant(`assertion refused: ${reason}`);
+    };
+    const { assertion, scope } = ctx.oidc.params;
+    let unverified;
+    try {
+      unverified = decodeJwt(assertion);
+    } catch {
+      throw refuse('not a JWT');
+    }
+    const keys = assertionKeys.get(unverified.iss);
+    if (!keys) throw refuse('unknown iss');
+    let verified;
+    try {
+      verified = await jwtVerify(assertion, keys, {
+        issuer: unverified.iss,
+        audience: [issuer, `${issuer}/token`],
+        algorithms: ['ES256', 'RS256'],
+        requiredClaims: ['sub', 'iat', 'exp', 'jti'],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      });
+    } catch (error) {
+      throw refuse(String(error.code ?? 'invalid'));
+    }
+    const { payload: claims, protectedHeader: header } = verified;
+    const now = Math.floor(Date.now() / 1000);
+    if (
+      claims.exp - claims.iat > MAX_ASSERTION_LIFETIME_SECONDS ||
+      claims.exp > now + MAX_ASSERTION_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS
+    ) {
+      throw refuse('lives longer than an hour');
+    }
+    if (!(await provider.ReplayDetection.unique(claims.iss, claims.jti, claims.exp + CLOCK_TOLERANCE_SECONDS)))
+      throw refuse('jti replayed');
+    jwtBearer.accepted.push({
+      alg: header.alg,
+      kid: header.kid,
+      iss: claims.iss,
+      sub: claims.sub,
+      aud: claims.aud,
+      jti: claims.jti,
+      lifetimeSeconds: claims.exp - claims.iat,
+      client: ctx.oidc.client.clientId,
+    });
+    const at = new provider.ClientCredentials({ client: ctx.oidc.client, scope: scope ?? 'orders:read' });
+    at.resourceServer = new provider.ResourceServer(RESOURCE, RESOURCE_SERVER); // a JWT the protected API verifies
+    ctx.body = { access_token: await at.save(), token_type: 'Bearer', expires_in: at.expiration, scope: at.scope };
+  },
+  ['assertion', 'scope'],
 );
 
 // What the client sent, for the tests; and a one-shot `slow_down` (oidc-provider never throws it itself).
@@ -164,4 +231,5 @@ serveIpc(port, {
   },
   seen: () => seen,
   exchanges: () => exchanges,
+  jwtBearer: () => jwtBearer,
 });

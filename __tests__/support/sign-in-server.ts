@@ -8,6 +8,8 @@ import { startChildService } from './child-service';
  *   consent pages (devInteractions: any login and password sign in);
  * - client `tv`: public, device flow; `approveDevice(userCode)` / `denyDevice(userCode)` stand for the user;
  * - client `exchanger`: confidential, RFC 8693 token exchange through `registerGrantType` (subject: our JWT ATs);
+ * - client `service`: public, RFC 7523 JWT bearer grant through `registerGrantType`; the assertion is verified with
+ *   the public keys registered per `iss` (`assertionIssuers`), its lifetime (≤ 1 h) and its `jti` (once only);
  * - client `spa` (with `webOrigin`): a public web app, redirect URI `<webOrigin>/callback`; oidc-provider's default
  *   `clientBasedCORS` lets that origin call the token endpoint (a public client's redirect URI origins).
  * Access tokens are RS256 JWTs for `resource`, verifiable with `startProtectedApi({ issuer, jwksUrl, audience })`.
@@ -22,6 +24,7 @@ export interface SignInServer {
   readonly exchanger: { clientId: string; clientSecret: string };
   /** What each token exchange request carried (no tokens). */
   exchanges(): Promise<Array<Record<string, string | undefined>>>;
+  jwtBearer(): Promise<JwtBearerLog>;
   approveDevice(userCode: string): Promise<void>;
   denyDevice(userCode: string): Promise<void>;
   /** The next device-code poll is answered `slow_down`. */
@@ -37,6 +40,23 @@ const SCOPE = 'orders:read orders:write';
 export interface SignInServerOptions {
   /** The origin of a browser app signing in with the redirect flow: registers client `spa` for it. @default none */
   webOrigin?: string;
+  /** Public JWKs (with `kid` and `alg`) that may sign JWT bearer assertions, per `iss`. @default none */
+  assertionIssuers?: Record<string, JsonWebKey[]>;
+}
+
+/** What the JWT bearer grant accepted (the verified header and claims) and why it refused the others. */
+export interface JwtBearerLog {
+  accepted: Array<{
+    alg: string;
+    kid?: string;
+    iss: string;
+    sub: string;
+    aud: string | string[];
+    jti: string;
+    lifetimeSeconds: number;
+    client: string;
+  }>;
+  refused: string[];
 }
 
 export async function startSignInServer(options: SignInServerOptions = {}): Promise<SignInServer> {
@@ -48,6 +68,7 @@ export async function startSignInServer(options: SignInServerOptions = {}): Prom
     cookieKey: randomBytes(24).toString('base64url'),
     exchangerSecret: randomBytes(24).toString('base64url'),
     webOrigin: options.webOrigin,
+    assertionIssuers: options.assertionIssuers,
   };
   const child = await startChildService(path.join(__dirname, 'sign-in-server.child.mjs'), {
     SIGN_IN_SERVER_CONFIG: JSON.stringify(config),
@@ -58,6 +79,7 @@ export async function startSignInServer(options: SignInServerOptions = {}): Prom
     jwksUrl: `${issuer}/jwks`,
     exchanger: { clientId: 'exchanger', clientSecret: config.exchangerSecret },
     exchanges: () => child.call('exchanges'),
+    jwtBearer: () => child.call('jwtBearer'),
     resource: RESOURCE,
     scope: SCOPE,
     approveDevice: async (userCode) => void (await child.call('approveDevice', { userCode })),
