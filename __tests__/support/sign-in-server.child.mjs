@@ -74,6 +74,17 @@ const provider = new Provider(issuer, {
             redirect_uris: [`${config.webOrigin}/callback`],
             scope: `openid offline_access ${SCOPE}`,
           },
+          {
+            // A confidential web app that must push its authorization requests (RFC 9126 §6: per-client requirement).
+            client_id: 'par-app',
+            client_secret: config.parAppSecret,
+            token_endpoint_auth_method: 'client_secret_basic',
+            require_pushed_authorization_requests: true,
+            grant_types: ['authorization_code'],
+            response_types: ['code'],
+            redirect_uris: [`${config.webOrigin}/callback`],
+            scope: `openid ${SCOPE}`,
+          },
         ]
       : []),
   ],
@@ -84,6 +95,8 @@ const provider = new Provider(issuer, {
   features: {
     devInteractions: { enabled: true },
     deviceFlow: { enabled: true },
+    // RFC 9126; the metadata then says require_pushed_authorization_requests for every client.
+    pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: config.requirePushedAuthorizationRequests === true },
     resourceIndicators: {
       enabled: true,
       defaultResource: () => RESOURCE,
@@ -188,7 +201,7 @@ provider.registerGrantType(
 );
 
 // What the client sent, for the tests; and a one-shot `slow_down` (oidc-provider never throws it itself).
-const seen = { devicePolls: [], tokenGrants: [] };
+const seen = { devicePolls: [], tokenGrants: [], pushes: [] };
 let slowDownNext = false;
 provider.use(async (ctx, next) => {
   // Only device polls run while a test sets the flag: the body need not be read to know it is one.
@@ -200,6 +213,11 @@ provider.use(async (ctx, next) => {
     return;
   }
   await next();
+});
+// Every pushed authorization request accepted (RFC 9126 §2.2: 201), by client.
+provider.use(async (ctx, next) => {
+  await next();
+  if (ctx.method === 'POST' && ctx.path === '/request' && ctx.status === 201) seen.pushes.push(ctx.oidc?.client?.clientId);
 });
 const record = (ctx) => {
   const grantType = ctx.oidc?.params?.grant_type;

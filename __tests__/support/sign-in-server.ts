@@ -11,7 +11,9 @@ import { startChildService } from './child-service';
  * - client `service`: public, RFC 7523 JWT bearer grant through `registerGrantType`; the assertion is verified with
  *   the public keys registered per `iss` (`assertionIssuers`), its lifetime (≤ 1 h) and its `jti` (once only);
  * - client `spa` (with `webOrigin`): a public web app, redirect URI `<webOrigin>/callback`; oidc-provider's default
- *   `clientBasedCORS` lets that origin call the token endpoint (a public client's redirect URI origins).
+ *   `clientBasedCORS` lets that origin call the token endpoint (a public client's redirect URI origins);
+ * - client `par-app` (with `webOrigin`): confidential (client_secret_basic), same redirect URI, and must push its
+ *   authorization requests (RFC 9126 `require_pushed_authorization_requests`).
  * Access tokens are RS256 JWTs for `resource`, verifiable with `startProtectedApi({ issuer, jwksUrl, audience })`.
  */
 
@@ -22,6 +24,8 @@ export interface SignInServer {
   readonly scope: string;
   /** A confidential client allowed the RFC 8693 token exchange grant (registered with `registerGrantType`). */
   readonly exchanger: { clientId: string; clientSecret: string };
+  /** The confidential client that must push its authorization requests (with `webOrigin`). */
+  readonly parApp: { clientId: string; clientSecret: string };
   /** What each token exchange request carried (no tokens). */
   exchanges(): Promise<Array<Record<string, string | undefined>>>;
   jwtBearer(): Promise<JwtBearerLog>;
@@ -29,8 +33,8 @@ export interface SignInServer {
   denyDevice(userCode: string): Promise<void>;
   /** The next device-code poll is answered `slow_down`. */
   slowDownNext(): Promise<void>;
-  /** Epoch ms of each device-code poll, and the grant_type of every token request. */
-  seen(): Promise<{ devicePolls: number[]; tokenGrants: string[] }>;
+  /** Epoch ms of each device-code poll, the grant_type of every token request, the client of every accepted push. */
+  seen(): Promise<{ devicePolls: number[]; tokenGrants: string[]; pushes: string[] }>;
   stop(): Promise<void>;
 }
 
@@ -40,6 +44,8 @@ const SCOPE = 'orders:read orders:write';
 export interface SignInServerOptions {
   /** The origin of a browser app signing in with the redirect flow: registers client `spa` for it. @default none */
   webOrigin?: string;
+  /** The server takes only pushed authorization requests, and its metadata says so (RFC 9126 §5). @default false */
+  requirePushedAuthorizationRequests?: boolean;
   /** Public JWKs (with `kid` and `alg`) that may sign JWT bearer assertions, per `iss`. @default none */
   assertionIssuers?: Record<string, JsonWebKey[]>;
 }
@@ -69,6 +75,8 @@ export async function startSignInServer(options: SignInServerOptions = {}): Prom
     exchangerSecret: randomBytes(24).toString('base64url'),
     webOrigin: options.webOrigin,
     assertionIssuers: options.assertionIssuers,
+    parAppSecret: randomBytes(24).toString('base64url'),
+    requirePushedAuthorizationRequests: options.requirePushedAuthorizationRequests,
   };
   const child = await startChildService(path.join(__dirname, 'sign-in-server.child.mjs'), {
     SIGN_IN_SERVER_CONFIG: JSON.stringify(config),
@@ -78,6 +86,7 @@ export async function startSignInServer(options: SignInServerOptions = {}): Prom
     issuer,
     jwksUrl: `${issuer}/jwks`,
     exchanger: { clientId: 'exchanger', clientSecret: config.exchangerSecret },
+    parApp: { clientId: 'par-app', clientSecret: config.parAppSecret },
     exchanges: () => child.call('exchanges'),
     jwtBearer: () => child.call('jwtBearer'),
     resource: RESOURCE,
