@@ -1,8 +1,9 @@
 import { ErrorCode, createAuthorizationRequest } from '../../lib/index.js';
+import { loopbackAuthorization } from '../../lib/node.js';
 import { formEncode } from '../../lib/grants/client-auth';
 import { codeChallengeS256 } from '../../lib/grants/pkce';
 import { expectNoSecrets } from '../support/secrets-sweep';
-import { CLIENT, form, mockAuthServer, rejectionOf } from './helpers';
+import { CLIENT, basicCredentials, ctx, form, mockAuthServer, rejectionOf, tokenBody } from './helpers';
 
 /* Pushed authorization requests (RFC 9126) from createAuthorizationRequest. */
 
@@ -116,5 +117,33 @@ describe('createAuthorizationRequest with pushed authorization requests (RFC 912
     await expect(createAuthorizationRequest({ ...base, issuer: nextIssuer(), authMethod: 'client_secret_post' })).rejects.toThrow(
       '"options.clientSecret" is required with authMethod \'client_secret_post\'',
     );
+  });
+});
+
+describe('loopbackAuthorization with pushed authorization requests', () => {
+  it('pushes when the server requires it, authenticated like the code redemption, and opens the request_uri URL', async () => {
+    const issuer = nextIssuer();
+    const { http, mock } = server(issuer, { require_pushed_authorization_requests: true });
+    mock.onPost(`${issuer}/par`).reply(201, { request_uri: REQUEST_URI, expires_in: 60 });
+    mock.onPost(`${issuer}/token`).reply(200, tokenBody());
+    let opened: URL | undefined;
+    const source = loopbackAuthorization({
+      issuer,
+      ...CLIENT,
+      httpClient: http,
+      openUrl: async (url) => {
+        opened = new URL(url);
+        // The browser comes back with the state of the pushed request.
+        const { redirect_uri: redirectUri, state } = form(mock.history.post[0]!);
+        await fetch(`${redirectUri}?code=code-PAR-12345&state=${state}`);
+      },
+    });
+    await expect(source(ctx())).resolves.toMatchObject({ accessToken: 'at-1' });
+    expect(Object.fromEntries(opened!.searchParams)).toEqual({ client_id: CLIENT.clientId, request_uri: REQUEST_URI });
+    const [push, redemption] = mock.history.post;
+    expect(push!.url).toBe(`${issuer}/par`);
+    expect(basicCredentials(push!)).toEqual([CLIENT.clientId, CLIENT.clientSecret]);
+    expect(basicCredentials(redemption!)).toEqual([CLIENT.clientId, CLIENT.clientSecret]);
+    expect(form(redemption!)).toMatchObject({ grant_type: 'authorization_code', code: 'code-PAR-12345' });
   });
 });

@@ -207,6 +207,7 @@ export const GRANT_OPTION_KEYS: Readonly<Record<GrantName, readonly string[]>> =
     'maxAge',
     'authorizationUrl',
     'authorizationParams',
+    'pushed',
   ],
   deviceAuthorization: [...Object.keys(ENDPOINT_KEYS), 'deviceAuthorizationUrl', 'onUserCode', 'signal'],
   tokenExchangeGrant: [
