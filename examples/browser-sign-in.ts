@@ -9,7 +9,9 @@
  *
  * Register the client as a public web app (token_endpoint_auth_method "none") with the redirect URI
  * <your origin>/callback; the token endpoint must allow your origin for CORS (oidc-provider does for a public
- * client's redirect URI origins). __tests__/integration/browser-sign-in.test.ts runs this very file in Chromium.
+ * client's redirect URI origins). A server that requires pushed authorization requests (PAR, RFC 9126) gets one:
+ * createAuthorizationRequest pushes by itself then. __tests__/integration/browser-sign-in.test.ts runs this very file
+ * in Chromium.
  */
 import axios, { type AxiosInstance } from 'axios';
 import {

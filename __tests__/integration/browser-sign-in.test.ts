@@ -21,6 +21,9 @@ describeInChromium('authorization code + PKCE with an in-page redirect, in headl
   let web: SignInPageServer;
   let server: SignInServer;
   let api: ProtectedApi;
+  /** A provider that takes only pushed authorization requests (RFC 9126), and an API that trusts it. */
+  let strict: SignInServer;
+  let strictApi: ProtectedApi;
   let chromium: Chromium;
 
   beforeAll(async () => {
@@ -28,10 +31,19 @@ describeInChromium('authorization code + PKCE with an in-page redirect, in headl
     web = await startSignInPageServer(await bundleTestApp());
     server = await startSignInServer({ webOrigin: web.origin });
     api = await startProtectedApi({ issuer: server.issuer, jwksUrl: server.jwksUrl, audience: server.resource, corsOrigin: web.origin });
+    strict = await startSignInServer({ webOrigin: web.origin, requirePushedAuthorizationRequests: true });
+    strictApi = await startProtectedApi({
+      issuer: strict.issuer,
+      jwksUrl: strict.jwksUrl,
+      audience: strict.resource,
+      corsOrigin: web.origin,
+    });
     chromium = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await chromium?.close();
+    await strictApi?.stop();
+    await strict?.stop();
     await api?.stop();
     await server?.stop();
     await web?.close();
@@ -49,10 +61,11 @@ describeInChromium('authorization code + PKCE with an in-page redirect, in headl
 
   /** Page 1 calls the example's startSignIn(); the user signs in and consents; resolves on the callback URL. */
   async function signInAtProvider(config: AppConfig): Promise<{ page: Page; callback: URL }> {
-    await chromium.context.clearCookies(); // no provider session from an earlier test: login and consent again
+    // No provider session from an earlier test: login and consent again (both providers share 127.0.0.1's cookies).
+    await chromium.context.clearCookies();
     const page = await chromium.openTab(web.origin);
     await call(page, 'beginSignIn', config);
-    await page.waitForURL((url) => url.href.startsWith(`${server.issuer}/interaction/`), { waitUntil: 'domcontentloaded' });
+    await page.waitForURL((url) => url.href.startsWith(`${config.issuer}/interaction/`), { waitUntil: 'domcontentloaded' });
     await page.fill('input[name=login]', 'alice');
     await page.fill('input[name=password]', 'any password');
     await page.click('button[type=submit]');
@@ -160,6 +173,19 @@ describeInChromium('authorization code + PKCE with an in-page redirect, in headl
     expect(outcome.calls).toEqual([{ status: null, error: outcome.error }]);
     expect(outcome.stored).toBe(false);
     expectNoSecrets(outcome.renderings, [callback.searchParams.get('code')!, saved.state, saved.codeVerifier, wrongVerifier]);
+    await page.close();
+  }, 60_000);
+
+  it('pushes the request from the page when the provider requires it (PAR, cross-origin), and signs in the same way', async () => {
+    const config: AppConfig = { ...configFor('orders-pushed'), issuer: strict.issuer, apiUrl: strictApi.baseURL };
+    const pushesBefore = (await strict.seen()).pushes.length;
+    const { page } = await signInAtProvider(config);
+    // The example's startSignIn() pushed on its own: the metadata says require_pushed_authorization_requests.
+    expect((await strict.seen()).pushes.slice(pushesBefore)).toEqual(['spa']);
+    const outcome = await call(page, 'completeSignIn', config, 2);
+    expect(outcome.error).toBeNull();
+    expect(outcome.calls).toEqual(Array(2).fill({ status: 200, sub: 'alice', clientId: 'spa' }));
+    expect(outcome.stored).toBe(true);
     await page.close();
   }, 60_000);
 });
