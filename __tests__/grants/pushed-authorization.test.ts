@@ -146,4 +146,17 @@ describe('loopbackAuthorization with pushed authorization requests', () => {
     expect(basicCredentials(redemption!)).toEqual([CLIENT.clientId, CLIENT.clientSecret]);
     expect(form(redemption!)).toMatchObject({ grant_type: 'authorization_code', code: 'code-PAR-12345' });
   });
+
+  it('checks pushed at creation', () => {
+    const base = { clientId: 'cli', openUrl: () => undefined };
+    expect(() =>
+      loopbackAuthorization({
+        ...base,
+        tokenUrl: 'https://id.example.com/token',
+        authorizationUrl: 'https://id.example.com/authorize',
+        pushed: true,
+      }),
+    ).toThrow('"options.pushed" needs "options.issuer"');
+    expect(() => loopbackAuthorization({ ...base, issuer: nextIssuer(), pushed: 1 as never })).toThrow('"options.pushed"');
+  });
 });

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { abortReason } from '../core/abortable.js';
 import { ErrorCode, SignInError } from '../core/errors.js';
 import type { TokenSource, TokenSourceContext } from '../core/options.js';
-import { durationMsOption, numberOption, requireFunction } from '../core/validate.js';
+import { durationMsOption, numberOption, optionalBoolean, requireFunction } from '../core/validate.js';
 import { redeemingSource } from './authorization-code.js';
 import { createAuthorizationRequest, type AuthorizationRequestOptions } from './authorization-request.js';
 import type { TokenEndpointOptions } from './grant-options.js';
@@ -83,6 +83,9 @@ export function loopbackAuthorization(options: LoopbackAuthorizationOptions): To
   });
   if (authorizationUrl === undefined && endpoint.issuer === undefined) {
     throw new TypeError('"options.authorizationUrl" is required with "tokenUrl" (give "issuer" to have it discovered)');
+  }
+  if (optionalBoolean(pushed, 'options.pushed') === true && endpoint.issuer === undefined) {
+    throw new TypeError('"options.pushed" needs "options.issuer": the pushed_authorization_request_endpoint is discovered');
   }
   let used = false;
   return async (context?: TokenSourceContext) => {
