@@ -1,7 +1,14 @@
 import axios from 'axios';
 import MockAdapter from 'axios-mock-adapter';
 import { generateKeyPairSync } from 'node:crypto';
-import { TokenManager, attachOAuth, authorizationCodeGrant, deviceAuthorization, tokenExchangeGrant } from '../../lib/index.js';
+import {
+  TokenManager,
+  attachOAuth,
+  authorizationCodeGrant,
+  deviceAuthorization,
+  passwordGrant,
+  tokenExchangeGrant,
+} from '../../lib/index.js';
 import { generateDPoPKeyPair } from '../../lib/dpop/key-pair';
 import { createDPoPProofMaker } from '../../lib/dpop/proof-maker';
 import { base64urlDecode } from '../../lib/jose/base64url';
@@ -148,6 +155,40 @@ describe('sign-in grants with DPoP and key-based client authentication', () => {
     const { header } = await jose.verify(apiProof, tokenKey, 'ES256');
     expect(header.jwk).toEqual(tokenKey);
     expect(claimsOf(apiProof)).toMatchObject({ htm: 'GET', htu: 'https://api.example.com/orders', ath: expect.any(String) });
+  });
+
+  it('passwordGrant signs its password request and its refresh with the manager’s DPoP proof maker', async () => {
+    const { http, mock } = mockAuthServer();
+    mock
+      .onPost(TOKEN)
+      .replyOnce(200, tokenBody({ token_type: 'DPoP', refresh_token: 'rt-pw' }))
+      .onPost(TOKEN)
+      .replyOnce(400, { error: 'use_dpop_nonce' }, { 'dpop-nonce': 'as-n1' })
+      .onPost(TOKEN)
+      .replyOnce(200, tokenBody({ token_type: 'DPoP', access_token: 'at-2' }));
+    const source = passwordGrant({
+      tokenUrl: TOKEN,
+      ...KEY_CLIENT,
+      httpClient: http,
+      username: 'alice',
+      password: 'pw-S3cret!!',
+      scope: 'a',
+    });
+    const keys = await generateDPoPKeyPair();
+    const publicJwk = await crypto.subtle.exportKey('jwk', keys.publicKey);
+    const manager = new TokenManager({ fetchToken: source, dpop: createDPoPProofMaker(keys) });
+    await expect(manager.signIn(source)).resolves.toMatchObject({ tokenType: 'DPoP', refreshToken: 'rt-pw' });
+    await expect(manager.refresh()).resolves.toMatchObject({ accessToken: 'at-2', tokenType: 'DPoP' });
+    const [password, refusedRefresh, refresh] = mock.history.post;
+    expect(form(password!)).toMatchObject({ grant_type: 'password', username: 'alice', scope: 'a' });
+    expect(form(refresh!)).toMatchObject({ grant_type: 'refresh_token', refresh_token: 'rt-pw', scope: 'a' });
+    await clientAssertionOf(form(password!));
+    for (const request of [password!, refusedRefresh!, refresh!]) {
+      const proof = String(proofOf(request));
+      await jose.verify(proof, publicJwk, 'ES256');
+      expect(claimsOf(proof)).toMatchObject({ htm: 'POST', htu: TOKEN });
+    }
+    expect(claimsOf(proofOf(refresh!))).toMatchObject({ nonce: 'as-n1' });
   });
 
   it('regression: token exchange signs its request with the context’s DPoP proof maker', async () => {

@@ -1,24 +1,51 @@
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import axios from 'axios';
-import { attachOAuth, deviceAuthorization, ErrorCode, refreshTokenGrant, tokenExchangeGrant, type UserCodePrompt } from '../../lib/index';
+import {
+  attachOAuth,
+  deviceAuthorization,
+  ErrorCode,
+  jwtBearerGrant,
+  refreshTokenGrant,
+  tokenExchangeGrant,
+  type TokenSource,
+  type UserCodePrompt,
+} from '../../lib/index';
+import { jwtBearerAssertion } from '../../lib/grants/jwt-bearer-assertion';
+import { importSigningKey } from '../../lib/jose/import-key';
+import { signCompact } from '../../lib/jose/jws';
 import { loopbackAuthorization } from '../../lib/node';
 import { describeInChromium, launchChromium, type Chromium } from '../support/browser-harness';
 import { startProtectedApi, type ProtectedApi } from '../support/protected-api';
+import { ctx } from '../grants/helpers';
+import { expectNoSecrets } from '../support/secrets-sweep';
 import { startSignInServer, type SignInServer } from '../support/sign-in-server';
 
 /*
  * The sign-in flows against a real oidc-provider (issue 12): the device flow approved through the provider while
  * the client polls, and authorization code + PKCE through the provider's own login and consent pages in headless
  * Chromium, over the loopback redirect. Requests made meanwhile wait for the sign-in and then succeed against an
- * API that verifies the tokens for real.
+ * API that verifies the tokens for real. Delegation: token exchange and the JWT bearer grant through the provider's
+ * registerGrantType, whose handlers verify what they get (the subject token; the assertion's signature, claims,
+ * lifetime and jti) for real.
  */
 
 let server: SignInServer;
 let api: ProtectedApi;
 
+/** Service keys whose public halves the provider registers for JWT bearer assertions (RFC 7523), one per algorithm. */
+const SERVICE_ISS = 'svc@axios-oauth-lock.test';
+const serviceKeys = {
+  ES256: generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+  RS256: generateKeyPairSync('rsa', { modulusLength: 2048 }),
+};
+const privateJwk = (alg: keyof typeof serviceKeys): JsonWebKey => serviceKeys[alg].privateKey.export({ format: 'jwk' });
+const publicJwk = (alg: keyof typeof serviceKeys): JsonWebKey =>
+  ({ ...serviceKeys[alg].publicKey.export({ format: 'jwk' }), kid: `svc-${alg}`, alg }) as JsonWebKey;
+
 beforeAll(async () => {
-  server = await startSignInServer();
+  server = await startSignInServer({ assertionIssuers: { [SERVICE_ISS]: [publicJwk('ES256'), publicJwk('RS256')] } });
   api = await startProtectedApi({ issuer: server.issuer, jwksUrl: server.jwksUrl, audience: server.resource });
 });
 afterAll(async () => {
@@ -208,5 +235,83 @@ describe('token exchange against oidc-provider (registerGrantType)', () => {
     ]);
     service.detach();
     user.detach();
+  }, 30_000);
+});
+
+describe('JWT bearer grant against oidc-provider (registerGrantType)', () => {
+  const claims = (): { iss: string; sub: string; aud: string } => ({ iss: SERVICE_ISS, sub: 'batch-job', aud: `${server.issuer}/token` });
+  /** One call of the grant by hand: its result or its error. */
+  const outcomeOf = (source: TokenSource): Promise<unknown> => Promise.resolve(source(ctx())).catch((error: unknown) => error);
+
+  it.each(['ES256', 'RS256'] as const)(
+    'signs a fresh %s assertion per token request that the provider verifies with the registered key; the API accepts the token',
+    async (alg) => {
+      const client = axios.create({ baseURL: api.baseURL });
+      const service = attachOAuth(client, {
+        fetchToken: jwtBearerGrant({
+          issuer: server.issuer,
+          clientId: 'service',
+          privateKey: privateJwk(alg),
+          keyId: `svc-${alg}`,
+          claims: claims(),
+        }),
+      });
+      const before = (await server.jwtBearer()).accepted.length;
+      const response = await client.get('/orders');
+      expect(response.status).toBe(200);
+      expect(response.data).toMatchObject({ clientId: 'service', scope: 'orders:read' });
+      await service.refresh();
+      expect((await client.get('/orders')).status).toBe(200);
+      const accepted = (await server.jwtBearer()).accepted.slice(before);
+      expect(accepted).toEqual([
+        { alg, kid: `svc-${alg}`, ...claims(), jti: expect.any(String), lifetimeSeconds: 3600, client: 'service' },
+        { alg, kid: `svc-${alg}`, ...claims(), jti: expect.any(String), lifetimeSeconds: 3600, client: 'service' },
+      ]);
+      expect(accepted[0]!.jti).not.toBe(accepted[1]!.jti);
+      service.detach();
+    },
+    30_000,
+  );
+
+  it('is refused invalid_grant for an assertion the registered key did not sign, one replayed, or one living over an hour; none leaks', async () => {
+    const log = async (): Promise<string[]> => (await server.jwtBearer()).refused;
+    const refusedBefore = (await log()).length;
+    // The right iss and kid, but another key: only the signature check can tell.
+    const impostor = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+    const forged = jwtBearerGrant({
+      issuer: server.issuer,
+      clientId: 'service',
+      privateKey: impostor,
+      keyId: 'svc-ES256',
+      claims: claims(),
+    });
+    const forgedError = await outcomeOf(forged);
+    expect(forgedError).toMatchObject({ code: ErrorCode.OAUTH_ERROR, error: 'invalid_grant' });
+
+    // A valid assertion sent twice: the second is a replay of its jti.
+    const once = await jwtBearerAssertion({ privateKey: privateJwk('ES256'), keyId: 'svc-ES256', claims: claims() })();
+    const replaying = jwtBearerGrant({ issuer: server.issuer, clientId: 'service', assertion: () => once });
+    await expect(outcomeOf(replaying)).resolves.toMatchObject({ tokenType: 'Bearer' });
+    const replayError = await outcomeOf(replaying);
+    expect(replayError).toMatchObject({ code: ErrorCode.OAUTH_ERROR, error: 'invalid_grant' });
+
+    // Signed by the registered key, but valid for two hours: the grant never makes one (at most 3600 s); the provider refuses it.
+    const iat = Math.floor(Date.now() / 1000);
+    const signer = { alg: 'ES256' as const, key: await importSigningKey(privateJwk('ES256'), 'ES256') };
+    const longLived = await signCompact(
+      signer,
+      { typ: 'JWT', kid: 'svc-ES256' },
+      { ...claims(), jti: `long-${iat}`, iat, exp: iat + 7200 },
+    );
+    const tooLong = await outcomeOf(jwtBearerGrant({ issuer: server.issuer, clientId: 'service', assertion: () => longLived }));
+    expect(tooLong).toMatchObject({ code: ErrorCode.OAUTH_ERROR, error: 'invalid_grant' });
+
+    expect((await log()).slice(refusedBefore)).toEqual([
+      'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+      'jti replayed',
+      'lives longer than an hour',
+    ]);
+    expectNoSecrets(replayError, [once]);
+    expectNoSecrets(forgedError, [impostor.d!]);
   }, 30_000);
 });

@@ -47,11 +47,14 @@ export function describeInChromium(name: string, body: () => void): void {
   describe.skip(name, body);
 }
 
-/** The sources import `lib/index.js` (so that they typecheck on a fresh clone); the bundle takes dist/esm instead. */
+/**
+ * The sources import `lib/index.js` (so that they typecheck on a fresh clone), and the examples the package by its
+ * name, as an app does; the bundle takes dist/esm for both (one copy).
+ */
 const builtPackage: Plugin = {
   name: 'built-package',
   setup(plugin) {
-    plugin.onResolve({ filter: /\/lib\/index\.js$/ }, () => ({ path: BUILT_ENTRY }));
+    plugin.onResolve({ filter: /\/lib\/index\.js$|^axios-oauth-lock$/ }, () => ({ path: BUILT_ENTRY }));
   },
 };
 

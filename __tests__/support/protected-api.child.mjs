@@ -18,19 +18,29 @@ async function verify(header) {
   return payload;
 }
 
+// A browser page on `corsOrigin` may call: the preflight allows the Authorization header, and the answers are readable.
+const cors = config.corsOrigin
+  ? { 'access-control-allow-origin': config.corsOrigin, 'access-control-expose-headers': 'www-authenticate', vary: 'origin' }
+  : {};
+
 const server = http.createServer(async (req, res) => {
+  if (config.corsOrigin && req.method === 'OPTIONS') {
+    res.writeHead(204, { ...cors, 'access-control-allow-headers': 'authorization', 'access-control-allow-methods': 'GET, POST' });
+    res.end();
+    return;
+  }
   stats.requests++;
   try {
     const claims = await verify(req.headers.authorization);
     stats.accepted++;
     if (!seen.has(claims.jti)) stats.distinctTokens++;
     seen.add(claims.jti);
-    res.writeHead(200, { 'content-type': 'application/json' });
+    res.writeHead(200, { ...cors, 'content-type': 'application/json' });
     res.end(JSON.stringify({ path: req.url, sub: claims.sub, clientId: claims.client_id, scope: claims.scope }));
   } catch (error) {
     stats.rejected++;
     // RFC 6750 §3: tell the client why, so it knows a new token may help.
-    res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"', 'content-type': 'application/json' });
+    res.writeHead(401, { ...cors, 'www-authenticate': 'Bearer error="invalid_token"', 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: 'invalid_token', reason: String(error.code ?? error.message) }));
   }
 });

@@ -21,6 +21,8 @@ export interface ProtectedApiOptions {
   audience: string;
   /** @default 0 (a free port) */
   port?: number;
+  /** A page origin allowed to call the API from a browser (CORS, with the `Authorization` header). @default none */
+  corsOrigin?: string;
 }
 
 export interface ProtectedApiStats {

@@ -2,7 +2,7 @@
 // for the authorization code flow in a real browser, and the device flow with a test-only approval over IPC.
 // A separate config from auth-server.child.mjs, so the shared server keeps its shape.
 import http from 'node:http';
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import Provider, { errors } from 'oidc-provider';
 import { serveIpc } from './child-ipc.mjs';
 
@@ -12,6 +12,8 @@ const SCOPE = config.scope;
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const RESOURCE_SERVER = { scope: SCOPE, audience: RESOURCE, accessTokenTTL: 60, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
 
 const server = http.createServer();
 server.keepAliveTimeout = 1000;
@@ -43,6 +45,15 @@ const provider = new Provider(issuer, {
       scope: SCOPE,
     },
     {
+      // RFC 7523 §2.1 without client authentication: the assertion alone says who the service is.
+      client_id: 'service',
+      token_endpoint_auth_method: 'none',
+      grant_types: [JWT_BEARER],
+      response_types: [],
+      redirect_uris: [],
+      scope: SCOPE,
+    },
+    {
       client_id: 'tv',
       application_type: 'native',
       token_endpoint_auth_method: 'none',
@@ -51,6 +62,31 @@ const provider = new Provider(issuer, {
       redirect_uris: [],
       scope: `openid offline_access ${SCOPE}`,
     },
+    // A single-page app on webOrigin: a public web client (the in-page redirect flow of examples/browser-sign-in.ts).
+    ...(config.webOrigin
+      ? [
+          {
+            client_id: 'spa',
+            application_type: 'web',
+            token_endpoint_auth_method: 'none',
+            grant_types: ['authorization_code', 'refresh_token'],
+            response_types: ['code'],
+            redirect_uris: [`${config.webOrigin}/callback`],
+            scope: `openid offline_access ${SCOPE}`,
+          },
+          {
+            // A confidential web app that must push its authorization requests (RFC 9126 §6: per-client requirement).
+            client_id: 'par-app',
+            client_secret: config.parAppSecret,
+            token_endpoint_auth_method: 'client_secret_basic',
+            require_pushed_authorization_requests: true,
+            grant_types: ['authorization_code'],
+            response_types: ['code'],
+            redirect_uris: [`${config.webOrigin}/callback`],
+            scope: `openid ${SCOPE}`,
+          },
+        ]
+      : []),
   ],
   jwks: { keys: [config.signingKey] },
   cookies: { keys: [config.cookieKey] },
@@ -59,17 +95,13 @@ const provider = new Provider(issuer, {
   features: {
     devInteractions: { enabled: true },
     deviceFlow: { enabled: true },
+    // RFC 9126; the metadata then says require_pushed_authorization_requests for every client.
+    pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: config.requirePushedAuthorizationRequests === true },
     resourceIndicators: {
       enabled: true,
       defaultResource: () => RESOURCE,
       useGrantedResource: () => true,
-      getResourceServerInfo: () => ({
-        scope: SCOPE,
-        audience: RESOURCE,
-        accessTokenTTL: 60,
-        accessTokenFormat: 'jwt',
-        jwt: { sign: { alg: 'RS256' } },
-      }),
+      getResourceServerInfo: () => RESOURCE_SERVER,
     },
   },
   ttl: { RefreshToken: 3600, Grant: 3600, DeviceCode: 600 },
@@ -106,8 +138,70 @@ provider.registerGrantType(
   ['audience', 'resource'],
 );
 
+// RFC 7523 §2.1 / §3 through a registered grant: the assertion must be signed by a public key registered for its
+// `iss` (ES256 or RS256), name this server as `aud` (issuer or token endpoint), carry `sub`, `iat`, `jti` and an
+// `exp` at most an hour away, and its `jti` must be new (oidc-provider's own replay store, as for private_key_jwt).
+const assertionKeys = new Map(Object.entries(config.assertionIssuers ?? {}).map(([iss, keys]) => [iss, createLocalJWKSet({ keys })]));
+const jwtBearer = { accepted: [], refused: [] };
+const MAX_ASSERTION_LIFETIME_SECONDS = 3600;
+const CLOCK_TOLERANCE_SECONDS = 5;
+provider.registerGrantType(
+  JWT_BEARER,
+  async (ctx) => {
+    const refuse = (reason) => {
+      jwtBearer.refused.push(reason);
+      return new errors.InvalidGrant(`assertion refused: ${reason}`);
+    };
+    const { assertion, scope } = ctx.oidc.params;
+    let unverified;
+    try {
+      unverified = decodeJwt(assertion);
+    } catch {
+      throw refuse('not a JWT');
+    }
+    const keys = assertionKeys.get(unverified.iss);
+    if (!keys) throw refuse('unknown iss');
+    let verified;
+    try {
+      verified = await jwtVerify(assertion, keys, {
+        issuer: unverified.iss,
+        audience: [issuer, `${issuer}/token`],
+        algorithms: ['ES256', 'RS256'],
+        requiredClaims: ['sub', 'iat', 'exp', 'jti'],
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      });
+    } catch (error) {
+      throw refuse(String(error.code ?? 'invalid'));
+    }
+    const { payload: claims, protectedHeader: header } = verified;
+    const now = Math.floor(Date.now() / 1000);
+    if (
+      claims.exp - claims.iat > MAX_ASSERTION_LIFETIME_SECONDS ||
+      claims.exp > now + MAX_ASSERTION_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS
+    ) {
+      throw refuse('lives longer than an hour');
+    }
+    if (!(await provider.ReplayDetection.unique(claims.iss, claims.jti, claims.exp + CLOCK_TOLERANCE_SECONDS)))
+      throw refuse('jti replayed');
+    jwtBearer.accepted.push({
+      alg: header.alg,
+      kid: header.kid,
+      iss: claims.iss,
+      sub: claims.sub,
+      aud: claims.aud,
+      jti: claims.jti,
+      lifetimeSeconds: claims.exp - claims.iat,
+      client: ctx.oidc.client.clientId,
+    });
+    const at = new provider.ClientCredentials({ client: ctx.oidc.client, scope: scope ?? 'orders:read' });
+    at.resourceServer = new provider.ResourceServer(RESOURCE, RESOURCE_SERVER); // a JWT the protected API verifies
+    ctx.body = { access_token: await at.save(), token_type: 'Bearer', expires_in: at.expiration, scope: at.scope };
+  },
+  ['assertion', 'scope'],
+);
+
 // What the client sent, for the tests; and a one-shot `slow_down` (oidc-provider never throws it itself).
-const seen = { devicePolls: [], tokenGrants: [] };
+const seen = { devicePolls: [], tokenGrants: [], pushes: [] };
 let slowDownNext = false;
 provider.use(async (ctx, next) => {
   // Only device polls run while a test sets the flag: the body need not be read to know it is one.
@@ -119,6 +213,11 @@ provider.use(async (ctx, next) => {
     return;
   }
   await next();
+});
+// Every pushed authorization request accepted (RFC 9126 §2.2: 201), by client.
+provider.use(async (ctx, next) => {
+  await next();
+  if (ctx.method === 'POST' && ctx.path === '/request' && ctx.status === 201) seen.pushes.push(ctx.oidc?.client?.clientId);
 });
 const record = (ctx) => {
   const grantType = ctx.oidc?.params?.grant_type;
@@ -150,4 +249,5 @@ serveIpc(port, {
   },
   seen: () => seen,
   exchanges: () => exchanges,
+  jwtBearer: () => jwtBearer,
 });

@@ -11,11 +11,13 @@ import {
   type DiscoveryMode,
 } from './grant-options.js';
 import { codeChallengeS256, randomToken } from './pkce.js';
+import { PUSH_AUTH_KEYS, pushAuthorizationRequest, pushingClient, type PushAuthOptions } from './pushed-authorization.js';
+import type { TokenEndpointClient } from './token-endpoint-client.js';
 import { optionalEnum, scopeOption, stringOrList } from './validate-options.js';
 import axios from 'axios';
 
 /** Options of {@link createAuthorizationRequest}. */
-export interface AuthorizationRequestOptions {
+export interface AuthorizationRequestOptions extends PushAuthOptions {
   /** The issuer; its `authorization_endpoint` is discovered. Give this or `authorizationUrl`. */
   issuer?: string;
   /** The authorization endpoint itself. Give this or `issuer`. */
@@ -45,6 +47,14 @@ export interface AuthorizationRequestOptions {
   httpClient?: AxiosInstance;
   /** Allow plain `http:` to hosts other than loopback. Only for tests and closed networks. @default false */
   allowInsecureHttp?: boolean;
+  /**
+   * Push the request to the server's `pushed_authorization_request_endpoint` first (PAR, RFC 9126), authenticating
+   * the client as token requests do (`clientSecret`, `authMethod`, `privateKey`...), and send the browser to the
+   * authorization endpoint with only `client_id` and the `request_uri` it answered. Needs `issuer`. `false` never
+   * pushes (a server that requires PAR then refuses the request).
+   * @default whether the discovered metadata says `require_pushed_authorization_requests: true` (false with `authorizationUrl`)
+   */
+  pushed?: boolean;
 }
 
 /**
@@ -79,6 +89,8 @@ const KEYS: Record<keyof AuthorizationRequestOptions, true> = {
   extraParams: true,
   httpClient: true,
   allowInsecureHttp: true,
+  pushed: true,
+  ...PUSH_AUTH_KEYS,
 };
 
 /** Set here; `extraParams` may not override them. */
@@ -87,19 +99,20 @@ const RESERVED = ['response_type', 'client_id', 'redirect_uri', 'state', 'code_c
 /**
  * Builds an authorization code request with PKCE (S256) and a random `state`: send the user's browser to `url`,
  * keep the rest for {@link authorizationCodeGrant} on the callback page. Options are checked before anything is
- * fetched (a `TypeError`/`RangeError` naming the option).
+ * fetched (a `TypeError`/`RangeError` naming the option). With `pushed` (by default: when the server requires it) the
+ * parameters are pushed first (PAR) and `url` carries only `client_id` and `request_uri`.
  * @example
  * const request = await createAuthorizationRequest({ issuer, clientId, redirectUri, scope: ['openid', 'orders'] });
  * sessionStorage.setItem('oauth', JSON.stringify(request));
  * location.assign(request.url);
- * @see RFC 6749 §4.1.1, RFC 7636 §4.3, RFC 9700 §2.1.1
+ * @see RFC 6749 §4.1.1, RFC 7636 §4.3, RFC 9700 §2.1.1, RFC 9126
  */
 export async function createAuthorizationRequest(options: AuthorizationRequestOptions): Promise<AuthorizationRequest> {
   const checked = checkOptions(options);
-  const endpoint = checked.authorizationUrl ?? (await discoveredEndpoint(options, checked.allowInsecureHttp));
+  const metadata = checked.authorizationUrl === undefined ? await serverMetadata(options, checked.allowInsecureHttp) : undefined;
+  const endpoint = checked.authorizationUrl ?? authorizationEndpointOf(metadata!, options.issuer!);
   const state = randomToken();
   const codeVerifier = randomToken();
-  const url = new URL(endpoint);
   const params: Array<[string, string]> = [
     ['response_type', 'code'],
     ['client_id', options.clientId],
@@ -109,14 +122,22 @@ export async function createAuthorizationRequest(options: AuthorizationRequestOp
     ['code_challenge', await codeChallengeS256(codeVerifier)],
     ['code_challenge_method', 'S256'],
   ];
+  const request = { state, codeVerifier, redirectUri: options.redirectUri };
+  // RFC 9126 §5: a server that requires pushed requests says so in its metadata.
+  if (checked.pusher !== undefined && (options.pushed ?? metadata!.requirePushedAuthorizationRequests === true)) {
+    return { url: await pushAuthorizationRequest(checked.pusher, metadata!, endpoint, options.clientId, params, [state]), ...request };
+  }
+  const url = new URL(endpoint);
   for (const [name, value] of params) url.searchParams.append(name, value);
-  return { url: url.href, state, codeVerifier, redirectUri: options.redirectUri };
+  return { url: url.href, ...request };
 }
 
 interface Checked {
   authorizationUrl?: string;
   params: Array<[string, string]>;
   allowInsecureHttp: boolean;
+  /** With `issuer` and `pushed` not `false`: the client that pushes, when the request is to be pushed. */
+  pusher?: TokenEndpointClient;
 }
 
 function checkOptions(options: AuthorizationRequestOptions, path = 'options'): Checked {
@@ -152,12 +173,19 @@ function checkOptions(options: AuthorizationRequestOptions, path = 'options'): C
   if (options.httpClient !== undefined && typeof (options.httpClient as { request?: unknown }).request !== 'function') {
     throw new TypeError(`"${path}.httpClient" must be an axios instance`);
   }
+  const pushed = optionalBoolean(options.pushed, `${path}.pushed`);
+  if (pushed === true && options.issuer === undefined) {
+    throw new TypeError(`"${path}.pushed" needs "${path}.issuer": the pushed_authorization_request_endpoint is discovered`);
+  }
   return {
     ...(options.authorizationUrl === undefined
       ? {}
       : { authorizationUrl: parseEndpointOption(options.authorizationUrl, `${path}.authorizationUrl`, allowInsecureHttp).href }),
     params,
     allowInsecureHttp,
+    ...(options.issuer === undefined || pushed === false
+      ? {}
+      : { pusher: pushingClient({ ...options, issuer: options.issuer }, allowInsecureHttp) }),
   };
 }
 
@@ -212,10 +240,9 @@ export function serverMetadata(
   );
 }
 
-async function discoveredEndpoint(options: AuthorizationRequestOptions, allowInsecureHttp: boolean): Promise<string> {
-  const metadata = await serverMetadata(options, allowInsecureHttp);
+function authorizationEndpointOf(metadata: ServerMetadata, issuer: string): string {
   if (metadata.authorizationEndpoint === undefined) {
-    throw new TokenRefreshError(ErrorCode.DISCOVERY_FAILED, `Discovery failed: ${options.issuer} has no authorization_endpoint`);
+    throw new TokenRefreshError(ErrorCode.DISCOVERY_FAILED, `Discovery failed: ${issuer} has no authorization_endpoint`);
   }
   return metadata.authorizationEndpoint;
 }

@@ -21,6 +21,10 @@ export interface ServerMetadata {
   deviceAuthorizationEndpoint?: string;
   /** RFC 9207 §3: the server puts `iss` in every authorization response, so one without it is refused. */
   issParameterSupported?: boolean;
+  /** RFC 9126 §5: where authorization requests are pushed. */
+  pushedAuthorizationRequestEndpoint?: string;
+  /** RFC 9126 §5: `require_pushed_authorization_requests`: the server takes authorization requests only pushed. */
+  requirePushedAuthorizationRequests?: boolean;
 }
 
 /** Which issuer to look up, and how. */
@@ -110,11 +114,13 @@ function readMetadata(response: AxiosResponse<unknown>, url: string, request: Di
   for (const [name, field] of [
     ['authorization_endpoint', 'authorizationEndpoint'],
     ['device_authorization_endpoint', 'deviceAuthorizationEndpoint'],
+    ['pushed_authorization_request_endpoint', 'pushedAuthorizationRequestEndpoint'],
   ] as const) {
     const url = endpoint(body, name, request);
     if (url !== undefined) metadata[field] = url;
   }
   if (body.authorization_response_iss_parameter_supported === true) metadata.issParameterSupported = true;
+  if (body.require_pushed_authorization_requests === true) metadata.requirePushedAuthorizationRequests = true;
   const methods = body.token_endpoint_auth_methods_supported;
   if (Array.isArray(methods) && methods.every((m) => typeof m === 'string')) metadata.authMethods = methods;
   const aliases = mtlsAliases(body.mtls_endpoint_aliases, request);

@@ -156,7 +156,8 @@ export type GrantName =
   | 'loopbackAuthorization'
   | 'deviceAuthorization'
   | 'tokenExchangeGrant'
-  | 'jwtBearerGrant';
+  | 'jwtBearerGrant'
+  | 'createAuthorizationRequest';
 
 // Every key of TokenEndpointOptions, checked by the compiler: adding an option without listing it fails to build.
 const ENDPOINT_KEYS: Record<keyof TokenEndpointOptions, true> = {
@@ -206,6 +207,7 @@ export const GRANT_OPTION_KEYS: Readonly<Record<GrantName, readonly string[]>> =
     'maxAge',
     'authorizationUrl',
     'authorizationParams',
+    'pushed',
   ],
   deviceAuthorization: [...Object.keys(ENDPOINT_KEYS), 'deviceAuthorizationUrl', 'onUserCode', 'signal'],
   tokenExchangeGrant: [
@@ -217,4 +219,6 @@ export const GRANT_OPTION_KEYS: Readonly<Record<GrantName, readonly string[]>> =
     'requestedTokenType',
   ],
   jwtBearerGrant: [...Object.keys(ENDPOINT_KEYS), 'assertion', 'claims', 'assertionLifetimeSeconds'],
+  // The client that pushes an authorization request (RFC 9126); createAuthorizationRequest checks its own keys first.
+  createAuthorizationRequest: Object.keys(ENDPOINT_KEYS),
 };

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { abortReason } from '../core/abortable.js';
 import { ErrorCode, SignInError } from '../core/errors.js';
 import type { TokenSource, TokenSourceContext } from '../core/options.js';
-import { durationMsOption, numberOption, requireFunction } from '../core/validate.js';
+import { durationMsOption, numberOption, optionalBoolean, requireFunction } from '../core/validate.js';
 import { redeemingSource } from './authorization-code.js';
 import { createAuthorizationRequest, type AuthorizationRequestOptions } from './authorization-request.js';
 import type { TokenEndpointOptions } from './grant-options.js';
@@ -37,6 +37,11 @@ export interface LoopbackAuthorizationOptions extends Omit<TokenEndpointOptions,
   acrValues?: string | string[];
   /** OIDC `max_age` in seconds (step-up, RFC 9470). @default undefined */
   maxAge?: number;
+  /**
+   * Push the authorization request first (PAR, RFC 9126), client-authenticated like the code redemption; see
+   * `createAuthorizationRequest`. @default whether the discovered metadata says `require_pushed_authorization_requests`
+   */
+  pushed?: boolean;
 }
 
 /** Default of {@link LoopbackAuthorizationOptions.timeoutMs}. */
@@ -55,7 +60,7 @@ export const DEFAULT_LOOPBACK_TIMEOUT_MS = 300_000;
  */
 export function loopbackAuthorization(options: LoopbackAuthorizationOptions): TokenSource {
   const { timeoutMs, openUrl, signal, callbackPath = '/callback', port = 0, ...rest } = options ?? ({} as LoopbackAuthorizationOptions);
-  const { authorizationUrl, prompt, loginHint, acrValues, maxAge, ...endpoint } = rest;
+  const { authorizationUrl, prompt, loginHint, acrValues, maxAge, pushed, ...endpoint } = rest;
   const resolved = validateEndpointOptions(endpoint, 'loopbackAuthorization');
   requireFunction(openUrl, 'options.openUrl');
   const deadlineMs = durationMsOption(timeoutMs, DEFAULT_LOOPBACK_TIMEOUT_MS, 'options.timeoutMs', 1);
@@ -71,9 +76,16 @@ export function loopbackAuthorization(options: LoopbackAuthorizationOptions): To
     ...(authorizationUrl === undefined ? { issuer: endpoint.issuer } : { authorizationUrl }),
     ...defined({ discovery: endpoint.discovery, scope: endpoint.scope, resource: endpoint.resource, audience: endpoint.audience }),
     ...defined({ prompt, loginHint, acrValues, maxAge, httpClient: endpoint.httpClient, allowInsecureHttp: endpoint.allowInsecureHttp }),
+    // A pushed request (RFC 9126 §2.1) authenticates the client as the code redemption will.
+    ...defined({ pushed, clientSecret: endpoint.clientSecret, authMethod: endpoint.authMethod, privateKey: endpoint.privateKey }),
+    ...defined({ keyId: endpoint.keyId, signingAlg: endpoint.signingAlg, assertionHeader: endpoint.assertionHeader }),
+    ...defined({ assertionAudience: endpoint.assertionAudience }),
   });
   if (authorizationUrl === undefined && endpoint.issuer === undefined) {
     throw new TypeError('"options.authorizationUrl" is required with "tokenUrl" (give "issuer" to have it discovered)');
+  }
+  if (optionalBoolean(pushed, 'options.pushed') === true && endpoint.issuer === undefined) {
+    throw new TypeError('"options.pushed" needs "options.issuer": the pushed_authorization_request_endpoint is discovered');
   }
   let used = false;
   return async (context?: TokenSourceContext) => {

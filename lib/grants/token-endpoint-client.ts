@@ -89,7 +89,9 @@ export function createTokenEndpointClient(options: ResolvedEndpointOptions): Tok
       if (assertion !== undefined) secrets.push(assertion);
       const auth = clientAuthentication(method, clientId, clientSecret, assertion);
       // RFC 6749 §3.2: POST, form-encoded body; credentials never in the URL.
-      const data = encodeForm([...params, ...auth.params]);
+      // A parameter the authentication sets is sent once, its way: a pushed authorization request (RFC 9126 §2.1)
+      // carries `client_id` itself, which Basic leaves in the body and the other methods would repeat.
+      const data = encodeForm([...params.filter(([name]) => !auth.params.some(([own]) => own === name)), ...auth.params]);
       const headers: Record<string, string> = { ...FORM_HEADERS, ...auth.headers };
       // RFC 9449 §5: a proof (no ath at the AS) with every attempt, each one fresh.
       if (dpop !== undefined) secrets.push((headers.DPoP = await dpop.proof('POST', url)));
