@@ -31,6 +31,7 @@ export const groups = [
       'core/sign-in',
       'core/coordinated-refresh',
       'core/events',
+      'core/lock-decisions',
     ],
     break: 0,
   },
