@@ -4,6 +4,7 @@ import type { Token } from '../core/token.js';
 import type { RequestAuthState } from './augmentation.js';
 import { resolveRequestUrl } from './origin-guard.js';
 import { answeredByTokenOrigin } from './redirect-guard.js';
+import { parseWwwAuthenticate, wwwAuthenticateOf } from './www-authenticate.js';
 
 /*
  * The API side of DPoP (RFC 9449 §7): the proof of each request, the nonces servers hand out, and the one replay a
@@ -57,10 +58,7 @@ export function harvestDPoPNonce(maker: DPoPProofMaker, response: AxiosResponse 
  */
 export function dpopNonceDecision(error: AxiosError): 'replay' | 'fail' | undefined {
   const response = error.response;
-  if (response?.status !== 401) return undefined;
-  const challenge = header(response, 'www-authenticate');
-  if (challenge === undefined || !/(?:^|,)\s*DPoP\b/i.test(challenge) || !/\berror\s*=\s*"?use_dpop_nonce\b/i.test(challenge))
-    return undefined;
+  if (response?.status !== 401 || !dpopChallengeNames(response, 'use_dpop_nonce')) return undefined;
   const state = error.config?.oauthLockState;
   const nonce = header(response, 'dpop-nonce');
   if (state === undefined || state.dpopNonceRetried === true || nonce === undefined || nonce === state.dpopNonce) return 'fail';
@@ -76,11 +74,21 @@ export function dpopNonceDecision(error: AxiosError): 'replay' | 'fail' | undefi
 export function dpopClockDecision(error: AxiosError, maker: DPoPProofMaker): 'replay' | undefined {
   const response = error.response;
   if (response?.status !== 401 || error.config?.oauthLockState?.dpopNonceRetried === true) return undefined;
-  const challenge = header(response, 'www-authenticate');
-  if (challenge === undefined || !/(?:^|,)\s*DPoP\b/i.test(challenge) || !/\berror\s*=\s*"?invalid_dpop_proof\b/i.test(challenge))
-    return undefined;
+  if (!dpopChallengeNames(response, 'invalid_dpop_proof')) return undefined;
   const date = Date.parse(header(response, 'date') ?? '');
   return !Number.isNaN(date) && maker.correctClock?.(date) === true ? 'replay' : undefined;
+}
+
+/**
+ * Whether a `DPoP` challenge of the response names `code` as its `error` (RFC 9449 §7.1, §9; RFC 6750 §3), read from
+ * the parsed challenges as every other decision is (challenge.ts): a Bearer or other scheme's challenge, a parameter
+ * or a description that merely contains the text, or a quoted string that looks like a challenge, is not one.
+ * Error codes are compared lower-cased, as `decideChallenge` does.
+ */
+function dpopChallengeNames(response: AxiosResponse, code: string): boolean {
+  return parseWwwAuthenticate(wwwAuthenticateOf(response)).some(
+    (challenge) => challenge.scheme === 'dpop' && challenge.params.error?.toLowerCase() === code,
+  );
 }
 
 function header(response: AxiosResponse, name: string): string | undefined {
