@@ -310,6 +310,51 @@ describe('the dpop option', () => {
     expect(jwk).toEqual(await publicJwk(keyPair.publicKey));
   });
 
+  it('regression: a failed first key generation of `dpop: true` does not fail every later request', async () => {
+    const real = crypto.subtle.generateKey.bind(crypto.subtle);
+    const generateKey = jest
+      .spyOn(crypto.subtle, 'generateKey')
+      .mockImplementationOnce(async () => {
+        throw Object.assign(new Error('key generation failed'), { name: 'OperationError' });
+      })
+      .mockImplementation(real);
+    try {
+      const { api, mock } = setup();
+      mock.onGet(`${API}/a`).reply(200, 'ok');
+      await expect(api.get('/a')).rejects.toMatchObject({ name: 'DPoPKeyError', code: 'ERR_DPOP_KEY_UNAVAILABLE' });
+      await expect(api.get('/a')).resolves.toMatchObject({ data: 'ok' });
+      expect(generateKey).toHaveBeenCalledTimes(2);
+      expect(mock.history.get).toHaveLength(1); // nothing is sent without its proof
+    } finally {
+      generateKey.mockRestore();
+    }
+  });
+
+  it('regression: a failed first load of the key pair a storage keeps is tried again by the next request', async () => {
+    const keyPair = await generateDPoPKeyPair();
+    const refused = Object.assign(new Error('IndexedDB refused'), { name: 'QuotaExceededError' });
+    const loads = jest.fn(async (_make: () => Promise<CryptoKeyPair>): Promise<CryptoKeyPair> => keyPair).mockRejectedValueOnce(refused);
+    const storage = {
+      get: () => null,
+      set: () => undefined,
+      delete: () => undefined,
+      [Symbol.for('axios-oauth-lock.dpopKeyPairStore')]: loads,
+    };
+    const api = axios.create({ baseURL: API });
+    const mock = new MockAdapter(api, { onNoMatch: 'throwException' });
+    mock.onGet(`${API}/a`).reply(200, 'ok');
+    attachOAuth(api, { fetchToken: async () => ({ accessToken: 'at-k', tokenType: 'DPoP' }), storage, dpop: true });
+
+    const error = (await api.get('/a').catch((e: unknown) => e)) as { code?: string; cause?: unknown };
+    expect(error).toMatchObject({ code: 'ERR_DPOP_KEY_UNAVAILABLE', cause: refused });
+    await expect(api.get('/a')).resolves.toMatchObject({ data: 'ok' });
+    expect(loads).toHaveBeenCalledTimes(2);
+    const [header] = String(headerOf(mock.history.get[0]!, 'DPoP')).split('.');
+    expect((JSON.parse(new TextDecoder().decode(base64urlDecode(header!))) as { jwk: unknown }).jwk).toEqual(
+      await publicJwk(keyPair.publicKey),
+    );
+  });
+
   it('accepts one key pair for every process, and refuses anything else', async () => {
     const keyPair = await generateDPoPKeyPair();
     expect(() => attachOAuth(axios.create({ baseURL: API }), { fetchToken, dpop: keyPair })).not.toThrow();
