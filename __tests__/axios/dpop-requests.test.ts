@@ -138,6 +138,24 @@ describe('DPoP at the resource server (RFC 9449 §7)', () => {
     expect(fetchToken).toHaveBeenCalledTimes(1);
   });
 
+  it('signs each request for its own URL when consecutive requests differ only in baseURL or allowAbsoluteUrls', async () => {
+    const { api, mock } = setup();
+    const v2 = `${API}/v2`;
+    mock.onGet(`${API}/a`).reply(200).onGet(`${v2}/a`).reply(200).onGet(`${API}/${v2}/a`).reply(200);
+    await api.get('/a');
+    await api.get('/a', { baseURL: v2 });
+    await api.get('/a');
+    await api.get(`${v2}/a`);
+    await api.get(`${v2}/a`, { allowAbsoluteUrls: false });
+    expect(mock.history.get.map((c) => claimsOf(headerOf(c, 'DPoP')).htu)).toEqual([
+      `${API}/a`,
+      `${v2}/a`,
+      `${API}/a`,
+      `${v2}/a`,
+      `${API}/${v2}/a`,
+    ]);
+  });
+
   it('takes the nonce of any response, a success too, for the next proof to that origin', async () => {
     const { api, mock } = setup();
     mock.onGet(`${API}/a`).replyOnce(200, 'ok', { 'dpop-nonce': 'n-fresh' }).onGet(`${API}/b`).reply(200);

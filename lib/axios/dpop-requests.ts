@@ -21,21 +21,44 @@ export const DPOP_HEADER = 'DPoP';
  * before, so that a nonce challenge is answered once per request (RFC 9449 §9).
  * @param previous the request's state before this attempt, if it is a replay.
  */
-export async function signDPoPRequest(
+export function signDPoPRequest(
   config: InternalAxiosRequestConfig,
   token: Token,
   maker: DPoPProofMaker,
   previous: RequestAuthState | undefined,
 ): Promise<InternalAxiosRequestConfig> {
-  const url = resolveRequestUrl(config);
-  if (url === undefined) throw new TypeError('DPoP: the request URL cannot be resolved to an absolute URL for the proof');
+  const href = requestHref(config);
+  if (href === undefined) return Promise.reject(new TypeError('DPoP: the request URL cannot be resolved to an absolute URL for the proof'));
   const state = config.oauthLockState!;
   if (previous?.dpopNonceRetried === true) state.dpopNonceRetried = true;
-  const nonce = maker.nonceFor(url.href);
+  const nonce = maker.nonceFor(href);
   if (nonce !== undefined) state.dpopNonce = nonce;
-  const proof = await maker.proof(config.method ?? 'get', url.href, token.accessToken);
-  (config.headers as unknown as Record<string, unknown>)[DPOP_HEADER] = proof;
-  return config;
+  // One reaction on the proof's promise, no async frame around it: this is every DPoP request's path.
+  return maker.proof(config.method ?? 'get', href, token.accessToken).then((proof) => {
+    (config.headers as unknown as Record<string, unknown>)[DPOP_HEADER] = proof;
+    return config;
+  });
+}
+
+// The last request target resolved and its URL: sequential requests mostly go to the same URL, and parsing it is a
+// URL parse per request otherwise. The page's address is part of the key (a relative URL resolves against it).
+let lastTarget: { baseURL: unknown; url: unknown; allowAbsoluteUrls: unknown; page: unknown; href: string | undefined } | undefined;
+
+function requestHref(config: InternalAxiosRequestConfig): string | undefined {
+  const page = (globalThis as { location?: { href?: string } }).location?.href;
+  const last = lastTarget;
+  if (
+    last !== undefined &&
+    last.url === config.url &&
+    last.baseURL === config.baseURL &&
+    last.allowAbsoluteUrls === config.allowAbsoluteUrls &&
+    last.page === page
+  ) {
+    return last.href;
+  }
+  const href = resolveRequestUrl(config)?.href;
+  lastTarget = { baseURL: config.baseURL, url: config.url, allowAbsoluteUrls: config.allowAbsoluteUrls, page, href };
+  return href;
 }
 
 /** Remembers the `DPoP-Nonce` of any response (success or error) for its origin (RFC 9449 §8.2, §9). */

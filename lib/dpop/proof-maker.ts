@@ -80,22 +80,33 @@ export function createDPoPProofMaker(keys: CryptoKeyPair | ObtainDPoPKeyPair): D
     return lastHtu;
   };
 
+  // A proof once the key and the token's ath are at hand: no await of ours, only the signature's (issue 11: the
+  // hot path of a DPoP request is its one signature; each extra async hop is a promise and microtasks per request).
+  const signProof = (method: string, url: string, ath: string | undefined): Promise<string> => {
+    const claims: Record<string, unknown> = {
+      jti: randomId(),
+      htm: method.toUpperCase(),
+      htu: htuOf(url),
+      iat: Math.floor(Date.now() / 1000) + skewSeconds,
+    };
+    const nonce = nonces.get(url);
+    if (nonce !== undefined) claims.nonce = nonce;
+    if (ath !== undefined) claims.ath = ath;
+    return signWithEncodedHeader(signer!, headerReady!, claims);
+  };
+  // The first proof of a key or of a token: waits for what the next ones find ready.
+  const firstProof = async (method: string, url: string, accessToken: string | undefined): Promise<string> => {
+    const ath = accessToken === undefined ? undefined : await accessTokenHash(accessToken);
+    if (headerReady === undefined) await prepare();
+    return signProof(method, url, ath);
+  };
+
   return {
-    async proof(method, url, accessToken) {
-      const htu = htuOf(url);
-      const nonce = nonces.get(url);
-      const claims: Record<string, unknown> = {
-        jti: randomId(),
-        htm: method.toUpperCase(),
-        htu,
-        iat: Math.floor(Date.now() / 1000) + skewSeconds,
-      };
-      if (nonce !== undefined) claims.nonce = nonce;
-      if (accessToken !== undefined) {
-        claims.ath = accessToken === athToken && athReady !== undefined ? athReady : await accessTokenHash(accessToken);
+    proof(method, url, accessToken) {
+      if (headerReady === undefined || (accessToken !== undefined && (accessToken !== athToken || athReady === undefined))) {
+        return firstProof(method, url, accessToken);
       }
-      if (headerReady === undefined) await prepare();
-      return signWithEncodedHeader(signer!, headerReady!, claims);
+      return signProof(method, url, accessToken === undefined ? undefined : athReady);
     },
     observeNonce: (url, nonce) => nonces.set(url, nonce),
     nonceFor: (url) => nonces.get(url),
