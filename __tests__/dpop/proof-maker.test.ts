@@ -64,6 +64,15 @@ describe('DPoP proofs (RFC 9449 §4.2)', () => {
     expect(digest).toHaveBeenCalledTimes(2);
   });
 
+  it('rejects, never throws, for a URL that does not parse, on the first proof and once everything is cached', async () => {
+    const maker = createDPoPProofMaker(await generateDPoPKeyPair());
+    await expect(maker.proof('GET', 'not a url', 'at-1')).rejects.toMatchObject({ name: 'TypeError' });
+    await maker.proof('GET', 'https://api.example.com/a', 'at-1');
+    let later: Promise<string> | undefined;
+    expect(() => (later = maker.proof('GET', 'not a url', 'at-1'))).not.toThrow();
+    await expect(later).rejects.toMatchObject({ name: 'TypeError' });
+  });
+
   it('generates the key of `dpop: true` on first use, and its thumbprint is the jkt of RFC 7638', async () => {
     const keyPair = await generateDPoPKeyPair();
     const maker = createDPoPProofMaker(async () => keyPair);

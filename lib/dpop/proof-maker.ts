@@ -106,7 +106,11 @@ export function createDPoPProofMaker(keys: CryptoKeyPair | ObtainDPoPKeyPair): D
       if (headerReady === undefined || (accessToken !== undefined && (accessToken !== athToken || athReady === undefined))) {
         return firstProof(method, url, accessToken);
       }
-      return signProof(method, url, accessToken === undefined ? undefined : athReady);
+      try {
+        return signProof(method, url, accessToken === undefined ? undefined : athReady);
+      } catch (error) {
+        return Promise.reject(error); // a URL that does not parse rejects, as an async proof() always did
+      }
     },
     observeNonce: (url, nonce) => nonces.set(url, nonce),
     nonceFor: (url) => nonces.get(url),
