@@ -28,6 +28,7 @@ export type { RefreshReason, TokenManagerOptions, TokenSource, TokenSourceContex
 export type { Token, TokenFields, TokenInput, TokenResponseJson } from './core/token.js';
 export { generateDPoPKeyPair, type DPoPAlg } from './dpop/key-pair.js';
 export type { DPoPProofMaker } from './core/dpop-proof-maker.js';
+export { DPoPKeyError, isDPoPKeyError } from './core/dpop-key-error.js';
 export type {
   BackgroundErrorEvent,
   EventError,

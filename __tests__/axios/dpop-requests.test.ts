@@ -138,6 +138,24 @@ describe('DPoP at the resource server (RFC 9449 §7)', () => {
     expect(fetchToken).toHaveBeenCalledTimes(1);
   });
 
+  it('signs each request for its own URL when consecutive requests differ only in baseURL or allowAbsoluteUrls', async () => {
+    const { api, mock } = setup();
+    const v2 = `${API}/v2`;
+    mock.onGet(`${API}/a`).reply(200).onGet(`${v2}/a`).reply(200).onGet(`${API}/${v2}/a`).reply(200);
+    await api.get('/a');
+    await api.get('/a', { baseURL: v2 });
+    await api.get('/a');
+    await api.get(`${v2}/a`);
+    await api.get(`${v2}/a`, { allowAbsoluteUrls: false });
+    expect(mock.history.get.map((c) => claimsOf(headerOf(c, 'DPoP')).htu)).toEqual([
+      `${API}/a`,
+      `${v2}/a`,
+      `${API}/a`,
+      `${v2}/a`,
+      `${API}/${v2}/a`,
+    ]);
+  });
+
   it('takes the nonce of any response, a success too, for the next proof to that origin', async () => {
     const { api, mock } = setup();
     mock.onGet(`${API}/a`).replyOnce(200, 'ok', { 'dpop-nonce': 'n-fresh' }).onGet(`${API}/b`).reply(200);
@@ -151,6 +169,87 @@ describe('DPoP at the resource server (RFC 9449 §7)', () => {
     mock.onGet(`${API}/a`).reply(500);
     const error = (await api.get('/a').catch((e: unknown) => e)) as { config: AxiosRequestConfig };
     expect(String(headerOf(error.config, 'DPoP'))).not.toMatch(/^ey/);
+  });
+});
+
+/*
+ * The nonce and clock decisions read the parsed challenges (lib/axios/www-authenticate.ts), as every other decision
+ * does: a DPoP error counts only as the `error` parameter of a `DPoP` challenge. The shapes below are those the
+ * regexes over the raw header once got wrong, plus the ones they got right and must stay right.
+ */
+describe('which challenge a DPoP decision reads (one parser for every challenge)', () => {
+  type Outcome = 'nonce replay' | 'refresh' | 'returned';
+  const shapes: [string, string, Outcome][] = [
+    [
+      'regression: a Bearer challenge naming use_dpop_nonce beside a DPoP invalid_token',
+      'Bearer error="use_dpop_nonce", DPoP error="invalid_token"',
+      'refresh',
+    ],
+    ['a DPoP use_dpop_nonce after a Bearer invalid_token', 'Bearer error="invalid_token", DPoP error="use_dpop_nonce"', 'nonce replay'],
+    [
+      'regression: a DPoP invalid_token whose error_description mentions error=use_dpop_nonce',
+      'DPoP error="invalid_token", error_description="not error=use_dpop_nonce: the token expired"',
+      'refresh',
+    ],
+    [
+      'regression: a quoted string with escaped quotes that contains a DPoP nonce challenge as text',
+      'Bearer realm="say \\"hi\\", DPoP error=use_dpop_nonce"',
+      'returned',
+    ],
+    ['regression: use_dpop_nonce written with quoted-pairs', 'DPoP error="use\\_dpop\\_nonce"', 'nonce replay'],
+    ['a lower-case dpop scheme', 'dpop error="use_dpop_nonce"', 'nonce replay'],
+    ['regression: a Foo challenge whose realm contains ",DPoP"', 'Foo realm="a,DPoP", error="use_dpop_nonce"', 'returned'],
+    ['a Foo challenge whose realm is "DPoP"', 'Foo realm="DPoP"', 'returned'],
+    ['regression: a Foo challenge with a parameter named dpop', 'Foo a=1, dpop=2, error="use_dpop_nonce"', 'returned'],
+    ['regression: another scheme that starts with DPoP-', 'DPoP-Legacy error="use_dpop_nonce"', 'returned'],
+  ];
+
+  it.each(shapes)('%s', async (_name, challenge, outcome) => {
+    const { api, mock, fetchToken } = setup();
+    mock.onGet(`${API}/a`).replyOnce(401, {}, { 'www-authenticate': challenge, 'dpop-nonce': 'n-1' }).onGet(`${API}/a`).reply(200, 'ok');
+    const result = await api.get('/a').then(
+      () => 'ok',
+      (error: { response?: { status?: number } }) => error.response?.status,
+    );
+    if (outcome === 'returned') {
+      expect(result).toBe(401);
+      expect(mock.history.get).toHaveLength(1);
+      expect(fetchToken).toHaveBeenCalledTimes(1);
+    } else {
+      expect(result).toBe('ok');
+      const sent = mock.history.get.map((c) => claimsOf(headerOf(c, 'DPoP')));
+      expect(sent).toHaveLength(2);
+      // A nonce replay keeps the token; a refresh gets a new one (and the nonce harvested from the 401 either way).
+      expect(fetchToken).toHaveBeenCalledTimes(outcome === 'nonce replay' ? 1 : 2);
+      expect(sent[1]!.nonce).toBe('n-1');
+    }
+  });
+
+  it('regression: corrects the clock for a DPoP invalid_dpop_proof only, not for a Bearer challenge naming it', async () => {
+    const { api, mock, fetchToken } = setup();
+    const date = new Date(Date.now() + 600_000).toUTCString();
+    mock
+      .onGet(`${API}/a`)
+      .replyOnce(401, {}, { 'www-authenticate': 'Bearer error="invalid_dpop_proof", DPoP error="invalid_token"', date })
+      .onGet(`${API}/a`)
+      .reply(200, 'ok');
+    await expect(api.get('/a')).resolves.toMatchObject({ data: 'ok' });
+    const [first, second] = mock.history.get.map((c) => claimsOf(headerOf(c, 'DPoP')).iat as number);
+    // invalid_token: a refresh and one replay, with the clock as it was.
+    expect(fetchToken).toHaveBeenCalledTimes(2);
+    expect(Math.abs(second! - first!)).toBeLessThan(5);
+  });
+
+  it('corrects the clock for a lower-case dpop invalid_dpop_proof among other challenges', async () => {
+    const { api, mock, fetchToken } = setup();
+    const date = new Date(Date.now() + 600_000).toUTCString();
+    // Two header lines, as Node's http client gives a repeated WWW-Authenticate.
+    const challenges = ['Bearer realm="api"', 'dpop algs="ES256", error="invalid_dpop_proof"'] as unknown as string;
+    mock.onGet(`${API}/a`).replyOnce(401, {}, { 'www-authenticate': challenges, date }).onGet(`${API}/a`).reply(200, 'ok');
+    await expect(api.get('/a')).resolves.toMatchObject({ data: 'ok' });
+    const [first, second] = mock.history.get.map((c) => claimsOf(headerOf(c, 'DPoP')).iat as number);
+    expect(second! - first!).toBeGreaterThanOrEqual(595);
+    expect(fetchToken).toHaveBeenCalledTimes(1);
   });
 });
 
@@ -227,6 +326,51 @@ describe('the dpop option', () => {
     const [header] = String(headerOf(mock.history.get[0]!, 'DPoP')).split('.');
     const jwk = (JSON.parse(new TextDecoder().decode(base64urlDecode(header!))) as { jwk: unknown }).jwk;
     expect(jwk).toEqual(await publicJwk(keyPair.publicKey));
+  });
+
+  it('regression: a failed first key generation of `dpop: true` does not fail every later request', async () => {
+    const real = crypto.subtle.generateKey.bind(crypto.subtle);
+    const generateKey = jest
+      .spyOn(crypto.subtle, 'generateKey')
+      .mockImplementationOnce(async () => {
+        throw Object.assign(new Error('key generation failed'), { name: 'OperationError' });
+      })
+      .mockImplementation(real);
+    try {
+      const { api, mock } = setup();
+      mock.onGet(`${API}/a`).reply(200, 'ok');
+      await expect(api.get('/a')).rejects.toMatchObject({ name: 'DPoPKeyError', code: 'ERR_DPOP_KEY_UNAVAILABLE' });
+      await expect(api.get('/a')).resolves.toMatchObject({ data: 'ok' });
+      expect(generateKey).toHaveBeenCalledTimes(2);
+      expect(mock.history.get).toHaveLength(1); // nothing is sent without its proof
+    } finally {
+      generateKey.mockRestore();
+    }
+  });
+
+  it('regression: a failed first load of the key pair a storage keeps is tried again by the next request', async () => {
+    const keyPair = await generateDPoPKeyPair();
+    const refused = Object.assign(new Error('IndexedDB refused'), { name: 'QuotaExceededError' });
+    const loads = jest.fn(async (_make: () => Promise<CryptoKeyPair>): Promise<CryptoKeyPair> => keyPair).mockRejectedValueOnce(refused);
+    const storage = {
+      get: () => null,
+      set: () => undefined,
+      delete: () => undefined,
+      [Symbol.for('axios-oauth-lock.dpopKeyPairStore')]: loads,
+    };
+    const api = axios.create({ baseURL: API });
+    const mock = new MockAdapter(api, { onNoMatch: 'throwException' });
+    mock.onGet(`${API}/a`).reply(200, 'ok');
+    attachOAuth(api, { fetchToken: async () => ({ accessToken: 'at-k', tokenType: 'DPoP' }), storage, dpop: true });
+
+    const error = (await api.get('/a').catch((e: unknown) => e)) as { code?: string; cause?: unknown };
+    expect(error).toMatchObject({ code: 'ERR_DPOP_KEY_UNAVAILABLE', cause: refused });
+    await expect(api.get('/a')).resolves.toMatchObject({ data: 'ok' });
+    expect(loads).toHaveBeenCalledTimes(2);
+    const [header] = String(headerOf(mock.history.get[0]!, 'DPoP')).split('.');
+    expect((JSON.parse(new TextDecoder().decode(base64urlDecode(header!))) as { jwk: unknown }).jwk).toEqual(
+      await publicJwk(keyPair.publicKey),
+    );
   });
 
   it('accepts one key pair for every process, and refuses anything else', async () => {

@@ -4,6 +4,8 @@ import { publicJwk } from '../../lib/jose/thumbprint';
 import { generateDPoPKeyPair } from '../../lib/dpop/key-pair';
 import { MAX_NONCE_ORIGINS, NonceCache } from '../../lib/dpop/nonce-cache';
 import { createDPoPProofMaker } from '../../lib/dpop/proof-maker';
+import { DPoPKeyError, isDPoPKeyError } from '../../lib';
+import { expectNoSecrets } from '../support/secrets-sweep';
 import { startJoseCheck, type JoseCheck } from '../support/jose-check';
 
 let jose: JoseCheck;
@@ -62,11 +64,63 @@ describe('DPoP proofs (RFC 9449 §4.2)', () => {
     expect(digest).toHaveBeenCalledTimes(2);
   });
 
+  it('rejects, never throws, for a URL that does not parse, on the first proof and once everything is cached', async () => {
+    const maker = createDPoPProofMaker(await generateDPoPKeyPair());
+    await expect(maker.proof('GET', 'not a url', 'at-1')).rejects.toMatchObject({ name: 'TypeError' });
+    await maker.proof('GET', 'https://api.example.com/a', 'at-1');
+    let later: Promise<string> | undefined;
+    expect(() => (later = maker.proof('GET', 'not a url', 'at-1'))).not.toThrow();
+    await expect(later).rejects.toMatchObject({ name: 'TypeError' });
+  });
+
   it('generates the key of `dpop: true` on first use, and its thumbprint is the jkt of RFC 7638', async () => {
     const keyPair = await generateDPoPKeyPair();
-    const maker = createDPoPProofMaker(Promise.resolve(keyPair));
+    const maker = createDPoPProofMaker(async () => keyPair);
     const jwk = await publicJwk(keyPair.publicKey);
     await expect(maker.thumbprint()).resolves.toBe(await jose.thumbprint(jwk));
+  });
+});
+
+describe('obtaining the key pair (dpop: true, a shared browserStorage)', () => {
+  it('asks again after a failed attempt, one attempt at a time, and keeps the key once it has one', async () => {
+    const keyPair = await generateDPoPKeyPair();
+    const refused = Object.assign(new Error('IndexedDB refused'), { name: 'QuotaExceededError' });
+    const obtain = jest.fn<Promise<CryptoKeyPair>, []>().mockRejectedValueOnce(refused).mockResolvedValue(keyPair);
+    const maker = createDPoPProofMaker(obtain);
+    expect(obtain).toHaveBeenCalledTimes(1); // started at creation
+
+    const failed = await Promise.allSettled([1, 2, 3].map(() => maker.proof('GET', 'https://api.example.com/a', 'at-secret-1')));
+    expect(obtain).toHaveBeenCalledTimes(1); // the three proofs shared the one failed attempt
+    for (const result of failed) {
+      const error = (result as PromiseRejectedResult).reason as Error & { code?: string; cause?: unknown };
+      expect(error).toBeInstanceOf(DPoPKeyError);
+      expect(isDPoPKeyError(error)).toBe(true);
+      expect(error).toMatchObject({ name: 'DPoPKeyError', code: 'ERR_DPOP_KEY_UNAVAILABLE' });
+      expect(error.message).toContain('QuotaExceededError');
+      expect(error.cause).toBe(refused);
+      expectNoSecrets(error, ['at-secret-1']);
+    }
+
+    const [a, b] = await Promise.all([maker.proof('GET', 'https://api.example.com/a', 'at-1'), maker.thumbprint()]);
+    await jose.verify(a, await publicJwk(keyPair.publicKey), 'ES256');
+    expect(b).toBe(await jose.thumbprint(await publicJwk(keyPair.publicKey)));
+    await maker.proof('GET', 'https://api.example.com/a', 'at-1');
+    expect(obtain).toHaveBeenCalledTimes(2);
+  });
+
+  it("turns a synchronous throw of a later attempt into the proof's DPoPKeyError", async () => {
+    const keyPair = await generateDPoPKeyPair();
+    const broken = new TypeError('no WebCrypto');
+    let calls = 0;
+    const maker = createDPoPProofMaker(() => {
+      calls += 1;
+      if (calls === 1) return Promise.reject(new Error('first'));
+      if (calls === 2) throw broken;
+      return Promise.resolve(keyPair);
+    });
+    await expect(maker.proof('POST', 'https://as.example/token')).rejects.toMatchObject({ code: 'ERR_DPOP_KEY_UNAVAILABLE' });
+    await expect(maker.proof('POST', 'https://as.example/token')).rejects.toMatchObject({ cause: broken });
+    await expect(maker.proof('POST', 'https://as.example/token')).resolves.toMatch(/^ey/);
   });
 });
 

@@ -40,6 +40,19 @@ describe('base64url', () => {
     );
   });
 
+  it("encodes text as its UTF-8 bytes, ASCII (btoa) and beyond (table loop) alike, as Node's base64url does", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ unit: 'binary-ascii', maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 100 })),
+        (text) => {
+          expect(base64urlText(text)).toBe(Buffer.from(text, 'utf8').toString('base64url'));
+        },
+      ),
+      { numRuns: 500 },
+    );
+    expect(base64urlText('é~?>')).toBe(Buffer.from('é~?>', 'utf8').toString('base64url'));
+  });
+
   it('encodes large inputs (no argument-limit overflow)', () => {
     const big = new Uint8Array(200_000).fill(7);
     expect(base64urlDecode(base64url(big))).toEqual(big);

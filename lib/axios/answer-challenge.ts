@@ -1,9 +1,10 @@
-import type { AxiosError, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
 import { InsufficientScopeError, StepUpRequiredError } from '../core/challenge-errors.js';
 import type { Token } from '../core/token.js';
 import type { TokenManager } from '../core/token-manager.js';
 import type { RequestAuthState } from './augmentation.js';
 import { decideChallenge } from './challenge.js';
+import { wwwAuthenticateOf } from './www-authenticate.js';
 
 /** What answering a challenge needs from the attach settings. */
 export interface ChallengeSettings {
@@ -33,7 +34,7 @@ export interface Replay {
 export function answerChallenge(error: AxiosError, s: ChallengeSettings, state: RequestAuthState): Replay | Error | undefined {
   const config = error.config as InternalAxiosRequestConfig;
   const sent = sentCredential(config, s.headerName);
-  const decision = decideChallenge(error.response?.status, wwwAuthenticate(error.response), sent?.scheme);
+  const decision = decideChallenge(error.response?.status, wwwAuthenticateOf(error.response), sent?.scheme);
   const secrets = sent === undefined ? [] : [sent.credential];
   const { manager } = s;
   switch (decision.action) {
@@ -79,10 +80,4 @@ function sentCredential(config: InternalAxiosRequestConfig, headerName: string):
   if (typeof value !== 'string') return undefined;
   const space = value.indexOf(' ');
   return space > 0 ? { scheme: value.slice(0, space), credential: value.slice(space + 1) } : undefined;
-}
-
-function wwwAuthenticate(response: AxiosResponse | undefined): unknown {
-  const headers = response?.headers as (Record<string, unknown> & { get?: (name: string) => unknown }) | undefined;
-  if (headers === undefined || headers === null) return undefined;
-  return typeof headers.get === 'function' ? headers.get('www-authenticate') : headers['www-authenticate'];
 }

@@ -4,6 +4,7 @@ import type { Token } from '../core/token.js';
 import type { RequestAuthState } from './augmentation.js';
 import { resolveRequestUrl } from './origin-guard.js';
 import { answeredByTokenOrigin } from './redirect-guard.js';
+import { parseWwwAuthenticate, wwwAuthenticateOf } from './www-authenticate.js';
 
 /*
  * The API side of DPoP (RFC 9449 §7): the proof of each request, the nonces servers hand out, and the one replay a
@@ -20,21 +21,44 @@ export const DPOP_HEADER = 'DPoP';
  * before, so that a nonce challenge is answered once per request (RFC 9449 §9).
  * @param previous the request's state before this attempt, if it is a replay.
  */
-export async function signDPoPRequest(
+export function signDPoPRequest(
   config: InternalAxiosRequestConfig,
   token: Token,
   maker: DPoPProofMaker,
   previous: RequestAuthState | undefined,
 ): Promise<InternalAxiosRequestConfig> {
-  const url = resolveRequestUrl(config);
-  if (url === undefined) throw new TypeError('DPoP: the request URL cannot be resolved to an absolute URL for the proof');
+  const href = requestHref(config);
+  if (href === undefined) return Promise.reject(new TypeError('DPoP: the request URL cannot be resolved to an absolute URL for the proof'));
   const state = config.oauthLockState!;
   if (previous?.dpopNonceRetried === true) state.dpopNonceRetried = true;
-  const nonce = maker.nonceFor(url.href);
+  const nonce = maker.nonceFor(href);
   if (nonce !== undefined) state.dpopNonce = nonce;
-  const proof = await maker.proof(config.method ?? 'get', url.href, token.accessToken);
-  (config.headers as unknown as Record<string, unknown>)[DPOP_HEADER] = proof;
-  return config;
+  // One reaction on the proof's promise, no async frame around it: this is every DPoP request's path.
+  return maker.proof(config.method ?? 'get', href, token.accessToken).then((proof) => {
+    (config.headers as unknown as Record<string, unknown>)[DPOP_HEADER] = proof;
+    return config;
+  });
+}
+
+// The last request target resolved and its URL: sequential requests mostly go to the same URL, and parsing it is a
+// URL parse per request otherwise. The page's address is part of the key (a relative URL resolves against it).
+let lastTarget: { baseURL: unknown; url: unknown; allowAbsoluteUrls: unknown; page: unknown; href: string | undefined } | undefined;
+
+function requestHref(config: InternalAxiosRequestConfig): string | undefined {
+  const page = (globalThis as { location?: { href?: string } }).location?.href;
+  const last = lastTarget;
+  if (
+    last !== undefined &&
+    last.url === config.url &&
+    last.baseURL === config.baseURL &&
+    last.allowAbsoluteUrls === config.allowAbsoluteUrls &&
+    last.page === page
+  ) {
+    return last.href;
+  }
+  const href = resolveRequestUrl(config)?.href;
+  lastTarget = { baseURL: config.baseURL, url: config.url, allowAbsoluteUrls: config.allowAbsoluteUrls, page, href };
+  return href;
 }
 
 /** Remembers the `DPoP-Nonce` of any response (success or error) for its origin (RFC 9449 §8.2, §9). */
@@ -57,10 +81,7 @@ export function harvestDPoPNonce(maker: DPoPProofMaker, response: AxiosResponse 
  */
 export function dpopNonceDecision(error: AxiosError): 'replay' | 'fail' | undefined {
   const response = error.response;
-  if (response?.status !== 401) return undefined;
-  const challenge = header(response, 'www-authenticate');
-  if (challenge === undefined || !/(?:^|,)\s*DPoP\b/i.test(challenge) || !/\berror\s*=\s*"?use_dpop_nonce\b/i.test(challenge))
-    return undefined;
+  if (response?.status !== 401 || !dpopChallengeNames(response, 'use_dpop_nonce')) return undefined;
   const state = error.config?.oauthLockState;
   const nonce = header(response, 'dpop-nonce');
   if (state === undefined || state.dpopNonceRetried === true || nonce === undefined || nonce === state.dpopNonce) return 'fail';
@@ -76,11 +97,21 @@ export function dpopNonceDecision(error: AxiosError): 'replay' | 'fail' | undefi
 export function dpopClockDecision(error: AxiosError, maker: DPoPProofMaker): 'replay' | undefined {
   const response = error.response;
   if (response?.status !== 401 || error.config?.oauthLockState?.dpopNonceRetried === true) return undefined;
-  const challenge = header(response, 'www-authenticate');
-  if (challenge === undefined || !/(?:^|,)\s*DPoP\b/i.test(challenge) || !/\berror\s*=\s*"?invalid_dpop_proof\b/i.test(challenge))
-    return undefined;
+  if (!dpopChallengeNames(response, 'invalid_dpop_proof')) return undefined;
   const date = Date.parse(header(response, 'date') ?? '');
   return !Number.isNaN(date) && maker.correctClock?.(date) === true ? 'replay' : undefined;
+}
+
+/**
+ * Whether a `DPoP` challenge of the response names `code` as its `error` (RFC 9449 §7.1, §9; RFC 6750 §3), read from
+ * the parsed challenges as every other decision is (challenge.ts): a Bearer or other scheme's challenge, a parameter
+ * or a description that merely contains the text, or a quoted string that looks like a challenge, is not one.
+ * Error codes are compared lower-cased, as `decideChallenge` does.
+ */
+function dpopChallengeNames(response: AxiosResponse, code: string): boolean {
+  return parseWwwAuthenticate(wwwAuthenticateOf(response)).some(
+    (challenge) => challenge.scheme === 'dpop' && challenge.params.error?.toLowerCase() === code,
+  );
 }
 
 function header(response: AxiosResponse, name: string): string | undefined {

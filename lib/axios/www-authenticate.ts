@@ -49,6 +49,16 @@ export function parseWwwAuthenticate(header: unknown): AuthChallenge[] {
   return challenges;
 }
 
+/**
+ * The raw `WWW-Authenticate` of a response as axios holds it (an AxiosHeaders, or a plain object from a custom
+ * adapter): what {@link parseWwwAuthenticate} takes. `undefined` when there is none.
+ */
+export function wwwAuthenticateOf(response: { headers?: unknown } | undefined): unknown {
+  const headers = response?.headers as (Record<string, unknown> & { get?: (name: string) => unknown }) | undefined | null;
+  if (headers === undefined || headers === null) return undefined;
+  return typeof headers.get === 'function' ? headers.get('www-authenticate') : headers['www-authenticate'];
+}
+
 function parseValue(s: string, out: AuthChallenge[]): void {
   const n = s.length;
   let current: AuthChallenge | undefined;

@@ -32,6 +32,8 @@ export const ErrorCode = {
   SIGN_IN_IN_PROGRESS: 'ERR_SIGN_IN_IN_PROGRESS',
   /** The authorization response (the redirect back) failed a check: `state`, `iss`, a missing `code` (RFC 6749 §10.12, RFC 9207). */
   AUTHORIZATION_RESPONSE_INVALID: 'ERR_OAUTH_AUTHORIZATION_RESPONSE_INVALID',
+  /** The DPoP key pair could not be generated or loaded (`cause` says why); the next proof tries again (issue 11). */
+  DPOP_KEY_UNAVAILABLE: 'ERR_DPOP_KEY_UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -19,13 +19,14 @@ export function resolveDPoPOption(value: unknown, storage: unknown, path: string
   if (value === undefined || value === false) return undefined;
   if (value === true) {
     const keyPairStore = dpopKeyPairStoreOf(storage);
-    if (keyPairStore !== undefined) return createDPoPProofMaker(keyPairStore(() => generateDPoPKeyPair()));
+    // Each attempt asks the store again (a failed load is retried by the next proof); see createDPoPProofMaker.
+    if (keyPairStore !== undefined) return createDPoPProofMaker(() => keyPairStore(() => generateDPoPKeyPair()));
     if (storage !== null && typeof storage === 'object' && (storage as Record<symbol, unknown>)[SHARED_ACROSS_PROCESSES] === true) {
       throw new TypeError(
         `"${path}" true makes a key per process (or tab), but "options.storage" is shared by processes or tabs: a token bound to one key is useless to the others. Pass one key pair to every process (dpop: keyPair, the same CryptoKeyPair in each)`,
       );
     }
-    return createDPoPProofMaker(generateDPoPKeyPair());
+    return createDPoPProofMaker(() => generateDPoPKeyPair());
   }
   if (
     value === null ||

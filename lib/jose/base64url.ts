@@ -25,8 +25,15 @@ export function base64url(bytes: Uint8Array | ArrayBuffer): string {
   return out;
 }
 
+// Any character outside ASCII: then the UTF-8 bytes differ from the characters.
+const NON_ASCII = /[\u0080-\uffff]/;
+
 /** base64url of a string's UTF-8 bytes, unpadded. */
 export function base64urlText(text: string): string {
+  // ASCII text (the JSON of every DPoP proof: ids, URLs, numbers) is its own UTF-8, and btoa encodes it natively: a
+  // fifth of the table loop's time for a proof's claims. (btoa of binary needs a char-by-char string first, which is
+  // what made it slow for signatures; those keep the table loop.)
+  if (!NON_ASCII.test(text)) return btoa(text).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
   return base64url(encoder.encode(text));
 }
 

@@ -22,9 +22,12 @@ export async function signInput(signer: Signer, signingInput: string): Promise<s
  * header, such as DPoP, encodes it once).
  * @see RFC 7515 §7.1
  */
-export async function signWithEncodedHeader(signer: Signer, encodedHeader: string, payload: object): Promise<string> {
+export function signWithEncodedHeader(signer: Signer, encodedHeader: string, payload: object): Promise<string> {
   const signingInput = `${encodedHeader}.${base64urlText(JSON.stringify(payload))}`;
-  return `${signingInput}.${await signInput(signer, signingInput)}`;
+  // One promise (the signature's) and one reaction, not async frames around it: DPoP signs on every request.
+  return crypto.subtle
+    .sign(ALGORITHMS[signer.alg].signParams, signer.key, utf8(signingInput))
+    .then((signature) => `${signingInput}.${base64url(signature)}`);
 }
 
 /**

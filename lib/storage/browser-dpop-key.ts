@@ -23,7 +23,10 @@ export function createBrowserDPoPKeyStore(store: IdbStore, locks: LockManager, l
   return (generate) => {
     if (loading !== undefined) return loading;
     const started = (async () => await locks.request(`${lockName}:dpop-key-pair`, { mode: 'exclusive' }, () => load(generate)))();
-    // A failed load (IndexedDB refused) is that proof maker's error; the next attachOAuth of this storage tries again.
+    // A failed load (IndexedDB refused) is forgotten: the proof maker's next proof calls here again (issue 11).
+    // Trying again cannot leave two tabs with two keys: `load` reads the stored pair under the lock before making
+    // one, and a pair it made but could not store is dropped, never used. Nor is there a fallback to a pair of this
+    // tab's own: the shared token is bound to the stored key, so a tab without it can only fail, and try again.
     started.catch(() => (loading = undefined));
     return (loading = started);
   };
