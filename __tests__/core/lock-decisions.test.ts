@@ -161,7 +161,7 @@ describe('claims challenges and step-ups', () => {
 
   it('a claims refresh never adopts a token another realm stored', async () => {
     const storage: TokenStorage = {
-      get: () => ({ accessToken: 'from-another-tab', obtainedAt: START, expiresAt: START + 3_600_000 }),
+      get: () => ({ accessToken: 'from-another-tab', tokenType: 'Bearer', obtainedAt: START, expiresAt: START + 3_600_000 }),
       set: () => undefined,
       delete: () => undefined,
       withLock: (fn) => fn(),
@@ -196,7 +196,10 @@ describe('claims challenges and step-ups', () => {
   });
 
   it('remembers all it asked for when the server does not say what it granted', async () => {
-    const fetchToken = jest.fn(async (): Promise<TokenFields> => ({ accessToken: `t-${fetchToken.mock.calls.length}`, expiresIn: 3600 }));
+    const fetchToken = jest.fn(async (_context: TokenSourceContext): Promise<TokenFields> => ({
+      accessToken: `t-${fetchToken.mock.calls.length}`,
+      expiresIn: 3600,
+    }));
     const manager = new TokenManager({ fetchToken, initialToken: { accessToken: 'base-token', expiresIn: 3600, scope: 'base' } });
     const stepped = await manager.tokenForScope(manager.generation, ['extra']);
     expect(stepped.accessToken).toBe('t-1');
@@ -340,7 +343,7 @@ describe('tokens heard from storage', () => {
     const { storage, hear } = subscribable();
     const onTokenUpdate = jest.fn();
     const manager = new TokenManager({ fetchToken: issuing().fetchToken, storage, onTokenUpdate });
-    hear({ accessToken: 'from-elsewhere', obtainedAt: START, expiresAt: START + 3_600_000 });
+    hear({ accessToken: 'from-elsewhere', tokenType: 'Bearer', obtainedAt: START, expiresAt: START + 3_600_000 });
     expect(manager.peek()?.accessToken).toBe('from-elsewhere');
     expect(onTokenUpdate).toHaveBeenCalledTimes(1);
   });
@@ -351,7 +354,7 @@ describe('tokens heard from storage', () => {
     const onTokenUpdate = jest.fn();
     const manager = new TokenManager({ fetchToken: () => gate.promise, storage, onTokenUpdate });
     const pending = manager.getToken();
-    hear({ accessToken: 'from-elsewhere', obtainedAt: START, expiresAt: START + 3_600_000 });
+    hear({ accessToken: 'from-elsewhere', tokenType: 'Bearer', obtainedAt: START, expiresAt: START + 3_600_000 });
     expect(manager.token).toBeNull();
     gate.resolve({ accessToken: 'ours', expiresIn: 3600 });
     expect((await pending).accessToken).toBe('ours');
