@@ -4,6 +4,7 @@ import { parseEndpointOption } from '../core/secure-url.js';
 import { isWellFormed, numberOption, optionalBoolean, rejectUnknownOptions, requireWellFormedString } from '../core/validate.js';
 import { discover, type ServerMetadata } from './discovery.js';
 import {
+  CLIENT_AUTH_KEYS,
   DEFAULT_MAX_RETRIES,
   DEFAULT_MAX_RETRY_DELAY_MS,
   DEFAULT_RETRY_DELAY_MS,
@@ -11,7 +12,7 @@ import {
   type DiscoveryMode,
 } from './grant-options.js';
 import { codeChallengeS256, randomToken } from './pkce.js';
-import { PUSH_AUTH_KEYS, pushAuthorizationRequest, pushingClient, type PushAuthOptions } from './pushed-authorization.js';
+import { pushAuthorizationRequest, pushingClient, type PushAuthOptions } from './pushed-authorization.js';
 import type { TokenEndpointClient } from './token-endpoint-client.js';
 import { optionalEnum, scopeOption, stringOrList } from './validate-options.js';
 import axios from 'axios';
@@ -90,7 +91,7 @@ const KEYS: Record<keyof AuthorizationRequestOptions, true> = {
   httpClient: true,
   allowInsecureHttp: true,
   pushed: true,
-  ...PUSH_AUTH_KEYS,
+  ...CLIENT_AUTH_KEYS,
 };
 
 /** Set here; `extraParams` may not override them. */

@@ -159,13 +159,13 @@ export type GrantName =
   | 'jwtBearerGrant'
   | 'createAuthorizationRequest';
 
-// Every key of TokenEndpointOptions, checked by the compiler: adding an option without listing it fails to build.
-const ENDPOINT_KEYS: Record<keyof TokenEndpointOptions, true> = {
-  tokenUrl: true,
-  issuer: true,
-  discovery: true,
-  revocationUrl: true,
-  clientId: true,
+/** How a client authenticates to the authorization server: the options every client-authenticated request shares. */
+export type ClientAuthOptions = Pick<
+  TokenEndpointOptions,
+  'clientSecret' | 'authMethod' | 'privateKey' | 'keyId' | 'signingAlg' | 'assertionHeader' | 'assertionAudience'
+>;
+
+export const CLIENT_AUTH_KEYS: Record<keyof ClientAuthOptions, true> = {
   clientSecret: true,
   authMethod: true,
   privateKey: true,
@@ -173,6 +173,16 @@ const ENDPOINT_KEYS: Record<keyof TokenEndpointOptions, true> = {
   signingAlg: true,
   assertionHeader: true,
   assertionAudience: true,
+};
+
+// Every key of TokenEndpointOptions, checked by the compiler: adding an option without listing it fails to build.
+const ENDPOINT_KEYS: Record<keyof TokenEndpointOptions, true> = {
+  tokenUrl: true,
+  issuer: true,
+  discovery: true,
+  revocationUrl: true,
+  clientId: true,
+  ...CLIENT_AUTH_KEYS,
   scope: true,
   audience: true,
   resource: true,

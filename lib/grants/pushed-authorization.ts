@@ -1,7 +1,7 @@
 import type { AxiosResponse } from 'axios';
 import { ErrorCode, TokenRefreshError } from '../core/errors.js';
 import type { ServerMetadata } from './discovery.js';
-import type { DiscoveryMode, TokenEndpointOptions } from './grant-options.js';
+import { CLIENT_AUTH_KEYS, type ClientAuthOptions, type DiscoveryMode, type TokenEndpointOptions } from './grant-options.js';
 import { describeResponse, jsonObjectBody, oauthErrorFromBody } from './response-body.js';
 import { createTokenEndpointClient, type TokenEndpointClient } from './token-endpoint-client.js';
 import { validateEndpointOptions } from './validate-options.js';
@@ -10,20 +10,7 @@ import { validateEndpointOptions } from './validate-options.js';
  * How the client authenticates when it pushes an authorization request (RFC 9126 §2.1: "the same as for the token
  * endpoint"); options of {@link createAuthorizationRequest}, used only to push.
  */
-export type PushAuthOptions = Pick<
-  TokenEndpointOptions,
-  'clientSecret' | 'authMethod' | 'privateKey' | 'keyId' | 'signingAlg' | 'assertionHeader' | 'assertionAudience'
->;
-
-export const PUSH_AUTH_KEYS: Record<keyof PushAuthOptions, true> = {
-  clientSecret: true,
-  authMethod: true,
-  privateKey: true,
-  keyId: true,
-  signingAlg: true,
-  assertionHeader: true,
-  assertionAudience: true,
-};
+export type PushAuthOptions = ClientAuthOptions;
 
 /** The client that pushes, checked at creation like a grant's (naming the option); created only with an issuer. */
 export function pushingClient(
@@ -31,7 +18,7 @@ export function pushingClient(
   allowInsecureHttp: boolean,
 ): TokenEndpointClient {
   const endpointOptions: TokenEndpointOptions = { issuer: options.issuer, clientId: options.clientId, allowInsecureHttp };
-  for (const key of [...(Object.keys(PUSH_AUTH_KEYS) as Array<keyof PushAuthOptions>), 'discovery', 'httpClient'] as const) {
+  for (const key of [...(Object.keys(CLIENT_AUTH_KEYS) as Array<keyof PushAuthOptions>), 'discovery', 'httpClient'] as const) {
     if (options[key] !== undefined) Object.assign(endpointOptions, { [key]: options[key] });
   }
   return createTokenEndpointClient(validateEndpointOptions(endpointOptions, 'createAuthorizationRequest'));
