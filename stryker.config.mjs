@@ -51,7 +51,17 @@ export const groups = [
   {
     name: 'interceptors',
     mutate: ['lib/axios/interceptors.ts', 'lib/axios/router.ts'],
-    tests: ['axios/interceptors', 'axios/routes', 'axios/challenges', 'axios/redirect', 'axios/events', 'axios/attach-options'],
+    tests: [
+      'axios/interceptors',
+      'axios/routes',
+      'axios/challenges',
+      'axios/challenge-events',
+      'axios/dpop-requests',
+      'axios/redirect',
+      'axios/events',
+      'axios/attach-options',
+      'axios/plain-headers',
+    ],
     break: 0,
   },
   {
