@@ -357,3 +357,28 @@ describe('challenge errors keep secrets', () => {
     expectNoSecrets(error, ['tok-0-Sup3rSecret', 'rt-Sup3rSecret-0']);
   });
 });
+
+describe('a refused step-up and the token the request carried', () => {
+  it('regression: the InsufficientScopeError does not echo the replaced token the 403 quoted back', async () => {
+    const api = axios.create({ baseURL: BASE_URL });
+    const mock = new MockAdapter(api, { onNoMatch: 'throwException' });
+    const fetchToken = jest.fn(async (context: TokenSourceContext): Promise<TokenFields> =>
+      context.reason === 'step-up'
+        ? { accessToken: 'stepped-Sup3rSecret', expiresIn: 3600, scope: 'graph.read' } // granted less than asked
+        : { accessToken: 'first-Sup3rSecret', expiresIn: 3600, scope: 'graph.read' },
+    );
+    mock.onPost('/mail').reply((config) => {
+      const sent = String((config.headers as Record<string, unknown>).Authorization);
+      return [
+        403,
+        {},
+        { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="graph.send", error_description="${sent} lacks graph.send"` },
+      ];
+    });
+    attachOAuth(api, { fetchToken });
+    const error = await api.post('/mail', {}).catch((e: unknown) => e);
+    expect(isInsufficientScopeError(error)).toBe(true);
+    expect((error as InsufficientScopeError).challenge?.params.error_description).toContain('lacks graph.send');
+    expectNoSecrets(error, ['first-Sup3rSecret', 'stepped-Sup3rSecret']);
+  });
+});

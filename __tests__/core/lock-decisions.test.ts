@@ -10,6 +10,7 @@ import {
   type TokenStorage,
 } from '../../lib/index.js';
 import { deferred, flushPromises } from '../support/fake-api.js';
+import { expectNoSecrets } from '../support/secrets-sweep.js';
 
 /*
  * Issue 9, "tests that can fail": decisions of the lock that the mutation run (`npm run test:mutation -- lock`) found
@@ -360,4 +361,26 @@ describe('tokens heard from storage', () => {
     expect((await pending).accessToken).toBe('ours');
     expect(onTokenUpdate.mock.calls.map(([token]: [Token]) => token.accessToken)).toEqual(['ours']);
   });
+});
+
+describe('what a refused step-up carries', () => {
+  it.each([
+    ['with a refresh token', { refreshToken: 'rt-secret-4567' }],
+    ['without one', {}],
+  ])(
+    'regression: scrubs from the challenge it carries the token the step-up replaced and the current tokens (%s)',
+    async (_label, extra) => {
+      const fetchToken = jest.fn(async (): Promise<TokenFields> => ({ accessToken: 'at-stepped-9876', expiresIn: 3600, scope: 'base' }));
+      const manager = new TokenManager({
+        fetchToken,
+        initialToken: { accessToken: 'at-base-1234', expiresIn: 3600, scope: 'base', ...extra },
+      });
+      const echo = 'at-base-1234 rt-secret-4567 at-stepped-9876';
+      const challenge = { scheme: 'bearer', params: { error: 'insufficient_scope', scope: 'extra', error_description: echo } };
+      const error = await manager.tokenForScope(manager.generation, ['extra'], challenge).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'InsufficientScopeError', reason: 'not-granted' });
+      expect((error as InsufficientScopeError).challenge?.params.error).toBe('insufficient_scope');
+      expectNoSecrets(error, ['at-base-1234', 'at-stepped-9876', ...('refreshToken' in extra ? ['rt-secret-4567'] : [])]);
+    },
+  );
 });

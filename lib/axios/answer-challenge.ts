@@ -1,5 +1,5 @@
 import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
-import { InsufficientScopeError, StepUpRequiredError } from '../core/challenge-errors.js';
+import { InsufficientScopeError, StepUpRequiredError, scrubbedChallenge } from '../core/challenge-errors.js';
 import type { Token } from '../core/token.js';
 import type { TokenManager } from '../core/token-manager.js';
 import type { RequestAuthState } from './augmentation.js';
@@ -56,7 +56,8 @@ export function answerChallenge(error: AxiosError, s: ChallengeSettings, state: 
         refresh: false,
         cause: 'step-up',
         requiredScope,
-        token: () => manager.tokenForScope(state.generation, requiredScope, challenge),
+        // Scrubbed of the credential this request sent: the step-up may replace it before the error is built.
+        token: () => manager.tokenForScope(state.generation, requiredScope, challenge && scrubbedChallenge(challenge, secrets)),
       };
     }
     case 'claims':

@@ -101,7 +101,8 @@ export function isStepUpRequiredError(value: unknown): value is StepUpRequiredEr
 }
 
 // A server that echoes the request could put the token it was sent into its challenge.
-function scrubbedChallenge(challenge: AuthChallenge, secrets: readonly string[]): AuthChallenge {
+/** A copy of `challenge` with `secrets` scrubbed from its values (a server may echo the credential it refused). */
+export function scrubbedChallenge(challenge: AuthChallenge, secrets: readonly string[]): AuthChallenge {
   const params = Object.create(null) as Record<string, string>;
   for (const [name, value] of Object.entries(challenge.params)) params[name] = scrubSecrets(value, secrets);
   const copy: AuthChallenge = { scheme: challenge.scheme, params };

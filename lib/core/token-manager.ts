@@ -162,8 +162,10 @@ export class TokenManager {
    */
   async tokenForScope(generation: number, requiredScope: readonly string[], challenge?: AuthChallenge): Promise<Token> {
     const required = scopeTokens(requiredScope);
+    // The tokens of now and of the refusal: the step-up in between replaces the one the challenge may echo.
+    const before = this.#secrets();
     const refuse = (reason: InsufficientScopeReason, cause?: unknown): InsufficientScopeError =>
-      new InsufficientScopeError({ requiredScope: required, reason, challenge, cause, secrets: this.#secrets() });
+      new InsufficientScopeError({ requiredScope: required, reason, challenge, cause, secrets: [...before, ...this.#secrets()] });
     for (let round = 0; round < STEP_UP_ROUNDS; round++) {
       const current = this.#current;
       if (current !== null && !this.#invalidated && generation !== this.#generation) {
