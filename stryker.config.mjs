@@ -67,13 +67,13 @@ export const groups = [
   {
     name: 'origin-guard',
     mutate: ['lib/axios/origin-guard.ts', 'lib/axios/route-rules.ts'],
-    tests: ['axios/origin-guard', 'axios/interceptors', 'axios/redirect-guard', 'axios/routes'],
+    tests: ['axios/origin-guard', 'axios/interceptors', 'axios/redirect-guard', 'axios/routes', 'axios/attach-options'],
     break: 0,
   },
   {
     name: 'redirect-guard',
     mutate: ['lib/axios/redirect-guard.ts'],
-    tests: ['axios/redirect-guard', 'axios/redirect'],
+    tests: ['axios/redirect-guard', 'axios/redirect', 'axios/dpop-requests'],
     break: 0,
   },
 ];
