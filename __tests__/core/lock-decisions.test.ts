@@ -384,3 +384,33 @@ describe('what a refused step-up carries', () => {
     },
   );
 });
+
+describe('more step-up and sign-in edges', () => {
+  it('a stale request needing a scope the current token was asked for and not granted is refused with no token request', async () => {
+    const fetchToken = jest.fn(async (): Promise<TokenFields> => ({ accessToken: 'granted-less', expiresIn: 3600, scope: 'base' }));
+    const manager = new TokenManager({ fetchToken, initialToken: { accessToken: 'old', expiresIn: 3600, scope: 'base' } });
+    const oldGeneration = manager.generation;
+    await expect(manager.tokenForScope(oldGeneration, ['extra'])).rejects.toMatchObject({ reason: 'not-granted' });
+    // Another request sent with the old token hits the same wall: the current token was requested with `extra`.
+    await expect(manager.tokenForScope(oldGeneration, ['extra'])).rejects.toMatchObject({ reason: 'not-granted' });
+    expect(fetchToken).toHaveBeenCalledTimes(1);
+  });
+
+  it('invalid_scope on a plain refresh is a failed refresh: onRefreshFailed is called', async () => {
+    const fetchToken = jest.fn().mockRejectedValue(new OAuthError({ error: 'invalid_scope', status: 400 }));
+    const onRefreshFailed = jest.fn();
+    const manager = new TokenManager({ fetchToken, onRefreshFailed });
+    await expect(manager.getToken()).rejects.toMatchObject({ name: 'TokenRefreshError' });
+    expect(onRefreshFailed).toHaveBeenCalledTimes(1);
+  });
+
+  it('a sign-in that fails after setToken() replaced it leaves the token setToken() installed', async () => {
+    const gate = deferred<TokenFields>();
+    const manager = new TokenManager({ fetchToken: issuing().fetchToken });
+    const signIn = manager.signIn(() => gate.promise).catch((e: unknown) => e);
+    manager.setToken({ accessToken: 'installed', expiresIn: 3600 });
+    gate.reject(new Error('the user closed the window'));
+    await signIn;
+    expect(manager.peek()?.accessToken).toBe('installed');
+  });
+});
