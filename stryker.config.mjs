@@ -61,6 +61,7 @@ export const groups = [
       'axios/events',
       'axios/attach-options',
       'axios/plain-headers',
+      'axios/interceptor-edges',
     ],
     break: 0,
   },
