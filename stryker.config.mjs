@@ -68,7 +68,14 @@ export const groups = [
   {
     name: 'origin-guard',
     mutate: ['lib/axios/origin-guard.ts', 'lib/axios/route-rules.ts'],
-    tests: ['axios/origin-guard', 'axios/interceptors', 'axios/redirect-guard', 'axios/routes', 'axios/attach-options'],
+    tests: [
+      'axios/origin-guard',
+      'axios/interceptors',
+      'axios/redirect-guard',
+      'axios/routes',
+      'axios/attach-options',
+      'axios/route-rules',
+    ],
     break: 0,
   },
   {
