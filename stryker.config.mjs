@@ -12,8 +12,10 @@
 /** @typedef {{ name: string, mutate: string[], tests: string[], break: number }} MutationGroup */
 
 /**
- * What is mutated, and by which suites. `break`: the group fails below this score (its last full run, rounded down,
- * so a change that lets mutants survive fails CI).
+ * What is mutated, and by which suites. `break`: the group fails below this score: its score on Dec 2, 2026, rounded
+ * down, less one point (a timeout-killed mutant may survive on a faster machine), so a change that lets mutants survive
+ * fails CI. Scores then: lock 90.3%, obtain-token 95.4%, token 95.1%, redact 92.5%, interceptors 86.9%, origin-guard
+ * 89.6%, redirect-guard 90.9%; 90.7% of 1,512 mutants in all.
  * @type {MutationGroup[]}
  */
 export const groups = [
@@ -33,21 +35,21 @@ export const groups = [
       'core/events',
       'core/lock-decisions',
     ],
-    break: 0,
+    break: 89,
   },
   {
     name: 'obtain-token',
     mutate: ['lib/core/obtain-token.ts'],
     tests: ['core/coordinated-refresh', 'core/storage-and-hooks', 'core/token-manager'],
-    break: 0,
+    break: 94,
   },
   {
     name: 'token',
     mutate: ['lib/core/token.ts'],
     tests: ['core/token-manager', 'core/storage-and-hooks', 'core/initial-token', 'core/token-input'],
-    break: 0,
+    break: 94,
   },
-  { name: 'redact', mutate: ['lib/core/redact.ts'], tests: ['core/redact', 'core/secrets-sweep'], break: 0 },
+  { name: 'redact', mutate: ['lib/core/redact.ts'], tests: ['core/redact', 'core/secrets-sweep'], break: 91 },
   {
     name: 'interceptors',
     mutate: ['lib/axios/interceptors.ts', 'lib/axios/router.ts'],
@@ -63,7 +65,7 @@ export const groups = [
       'axios/plain-headers',
       'axios/interceptor-edges',
     ],
-    break: 0,
+    break: 85,
   },
   {
     name: 'origin-guard',
@@ -76,13 +78,13 @@ export const groups = [
       'axios/attach-options',
       'axios/route-rules',
     ],
-    break: 0,
+    break: 88,
   },
   {
     name: 'redirect-guard',
     mutate: ['lib/axios/redirect-guard.ts'],
     tests: ['axios/redirect-guard', 'axios/redirect', 'axios/dpop-requests'],
-    break: 0,
+    break: 89,
   },
 ];
 
