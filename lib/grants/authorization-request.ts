@@ -9,16 +9,17 @@ import {
   DEFAULT_MAX_RETRY_DELAY_MS,
   DEFAULT_RETRY_DELAY_MS,
   DEFAULT_TIMEOUT_MS,
+  type ClientAuthOptions,
   type DiscoveryMode,
 } from './grant-options.js';
 import { codeChallengeS256, randomToken } from './pkce.js';
-import { pushAuthorizationRequest, pushingClient, type PushAuthOptions } from './pushed-authorization.js';
+import { pushAuthorizationRequest, pushingClient } from './pushed-authorization.js';
 import type { TokenEndpointClient } from './token-endpoint-client.js';
 import { optionalEnum, scopeOption, stringOrList } from './validate-options.js';
 import axios from 'axios';
 
-/** Options of {@link createAuthorizationRequest}. */
-export interface AuthorizationRequestOptions extends PushAuthOptions {
+/** Options of {@link createAuthorizationRequest}; the client authentication ones are used only to push (PAR). */
+export interface AuthorizationRequestOptions extends ClientAuthOptions {
   /** The issuer; its `authorization_endpoint` is discovered. Give this or `authorizationUrl`. */
   issuer?: string;
   /** The authorization endpoint itself. Give this or `issuer`. */

@@ -6,19 +6,13 @@ import { describeResponse, jsonObjectBody, oauthErrorFromBody } from './response
 import { createTokenEndpointClient, type TokenEndpointClient } from './token-endpoint-client.js';
 import { validateEndpointOptions } from './validate-options.js';
 
-/**
- * How the client authenticates when it pushes an authorization request (RFC 9126 §2.1: "the same as for the token
- * endpoint"); options of {@link createAuthorizationRequest}, used only to push.
- */
-export type PushAuthOptions = ClientAuthOptions;
-
 /** The client that pushes, checked at creation like a grant's (naming the option); created only with an issuer. */
 export function pushingClient(
-  options: PushAuthOptions & Pick<TokenEndpointOptions, 'clientId' | 'httpClient'> & { issuer: string; discovery?: DiscoveryMode },
+  options: ClientAuthOptions & Pick<TokenEndpointOptions, 'clientId' | 'httpClient'> & { issuer: string; discovery?: DiscoveryMode },
   allowInsecureHttp: boolean,
 ): TokenEndpointClient {
   const endpointOptions: TokenEndpointOptions = { issuer: options.issuer, clientId: options.clientId, allowInsecureHttp };
-  for (const key of [...(Object.keys(CLIENT_AUTH_KEYS) as Array<keyof PushAuthOptions>), 'discovery', 'httpClient'] as const) {
+  for (const key of [...(Object.keys(CLIENT_AUTH_KEYS) as Array<keyof ClientAuthOptions>), 'discovery', 'httpClient'] as const) {
     if (options[key] !== undefined) Object.assign(endpointOptions, { [key]: options[key] });
   }
   return createTokenEndpointClient(validateEndpointOptions(endpointOptions, 'createAuthorizationRequest'));

@@ -12,9 +12,8 @@ export interface Signer {
  * signature is already the fixed-size `R || S` that JWS wants (RFC 7518 §3.4), not DER.
  * @see RFC 7515 §5.1 steps 5–6
  */
-export async function signInput(signer: Signer, signingInput: string): Promise<string> {
-  const signature = await crypto.subtle.sign(ALGORITHMS[signer.alg].signParams, signer.key, utf8(signingInput));
-  return base64url(signature);
+export function signInput(signer: Signer, signingInput: string): Promise<string> {
+  return crypto.subtle.sign(ALGORITHMS[signer.alg].signParams, signer.key, utf8(signingInput)).then(base64url);
 }
 
 /**
@@ -24,10 +23,8 @@ export async function signInput(signer: Signer, signingInput: string): Promise<s
  */
 export function signWithEncodedHeader(signer: Signer, encodedHeader: string, payload: object): Promise<string> {
   const signingInput = `${encodedHeader}.${base64urlText(JSON.stringify(payload))}`;
-  // One promise (the signature's) and one reaction, not async frames around it: DPoP signs on every request.
-  return crypto.subtle
-    .sign(ALGORITHMS[signer.alg].signParams, signer.key, utf8(signingInput))
-    .then((signature) => `${signingInput}.${base64url(signature)}`);
+  // Promise reactions, not async frames around the signature: DPoP signs on every request.
+  return signInput(signer, signingInput).then((signature) => `${signingInput}.${signature}`);
 }
 
 /**
