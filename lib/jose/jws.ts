@@ -13,7 +13,11 @@ export interface Signer {
  * @see RFC 7515 §5.1 steps 5–6
  */
 export function signInput(signer: Signer, signingInput: string): Promise<string> {
-  return crypto.subtle.sign(ALGORITHMS[signer.alg].signParams, signer.key, utf8(signingInput)).then(base64url);
+  return signatureOf(signer, signingInput).then(base64url);
+}
+
+function signatureOf(signer: Signer, signingInput: string): Promise<ArrayBuffer> {
+  return crypto.subtle.sign(ALGORITHMS[signer.alg].signParams, signer.key, utf8(signingInput));
 }
 
 /**
@@ -23,8 +27,8 @@ export function signInput(signer: Signer, signingInput: string): Promise<string>
  */
 export function signWithEncodedHeader(signer: Signer, encodedHeader: string, payload: object): Promise<string> {
   const signingInput = `${encodedHeader}.${base64urlText(JSON.stringify(payload))}`;
-  // Promise reactions, not async frames around the signature: DPoP signs on every request.
-  return signInput(signer, signingInput).then((signature) => `${signingInput}.${signature}`);
+  // One promise reaction, no async frame around the signature: DPoP signs on every request.
+  return signatureOf(signer, signingInput).then((signature) => `${signingInput}.${base64url(signature)}`);
 }
 
 /**
