@@ -59,8 +59,9 @@ export class Router {
   /** Removes a handle's route; the last one takes the interceptors with it. */
   remove(route: Route): void {
     this.#setRoutes(this.#routes.filter((other) => other !== route));
-    if (this.#routes.length > 0 || this.#interceptorIds === undefined) return;
-    const [request, response] = this.#interceptorIds;
+    if (this.#routes.length > 0) return;
+    // The first add() installed them, and a handle removes its route once (detach() is idempotent).
+    const [request, response] = this.#interceptorIds!;
     this.#instance.interceptors.request.eject(request);
     this.#instance.interceptors.response.eject(response);
     this.#interceptorIds = undefined;
