@@ -3,6 +3,7 @@ import type { BenchConfig } from '../config.js';
 import { median } from '../harness/stats.js';
 import { attachOAuth, generateDPoPKeyPair, type OAuthHandle } from '../../lib/index.js';
 import { createSim } from '../sim/index.js';
+import { oauth4webapiClients } from '../subjects/oauth4webapi.js';
 import { interleavedBlocks, pct } from './hot-path.js';
 import type { Scenario } from './types.js';
 
@@ -28,6 +29,9 @@ export interface DPoPRun {
   overheadVsFloor: number;
   /** (DPoP − bearer) ÷ the signature's cost inside a request: 1 means DPoP costs what any DPoP on axios must. */
   overheadVsRequestFloor: number;
+  /** oauth4webapi's `protectedResourceRequest`, bearer and DPoP, against the same simulated API (no axios). */
+  peerBearerUs: number;
+  peerDpopUs: number;
 }
 
 /**
@@ -43,7 +47,8 @@ export interface DPoPRun {
  * axios, awaiting even a one-byte `digest` in an interceptor measured +65–100 µs of main-thread CPU against 30–36 µs
  * in a loop (per-thread times from /proc, Dec 2). The tight-loop figure is kept, but the verdict divides by the
  * in-request one, which is the comparable floor. Both floors are timed in the same interleaved blocks as the
- * subjects, so a busy moment of the (shared) machine weighs on all of them alike.
+ * subjects, so a busy moment of the (shared) machine weighs on all of them alike. The peer: oauth4webapi, bearer and
+ * DPoP, through a customFetch into the same simulated API (bench/subjects/oauth4webapi.ts).
  */
 export const dpopScenario: Scenario = {
   id: 'dpop',
@@ -72,12 +77,15 @@ export const dpopScenario: Scenario = {
       (request.headers as unknown as Record<string, unknown>).DPoP = sample;
       return request;
     });
+    const peer = await oauth4webapiClients(sim, dpopToken.access_token, keyPair);
     const running: [string, AxiosInstance][] = [
       ['bare', bare],
       ['bearer', bearer],
       ['dpop', dpop],
       ['signed', signed],
       ['signature', signatureLoop(keyPair.privateKey, signingInput)],
+      ['peer-bearer', peer.bearer],
+      ['peer-dpop', peer.dpop],
     ];
     let us: Map<string, number[]>;
     try {
@@ -87,9 +95,15 @@ export const dpopScenario: Scenario = {
       await sim.close();
     }
     if (sim.server.counters.api401 > 0) throw new Error('dpop: a request saw a 401, so this was not the hot path');
-    const [bareUs, bearerUs, dpopUs, signedUs, signatureUs] = ['bare', 'bearer', 'dpop', 'signed', 'signature'].map((id) =>
-      median(us.get(id)!),
-    ) as [number, number, number, number, number];
+    const [bareUs, bearerUs, dpopUs, signedUs, signatureUs, peerBearerUs, peerDpopUs] = [
+      'bare',
+      'bearer',
+      'dpop',
+      'signed',
+      'signature',
+      'peer-bearer',
+      'peer-dpop',
+    ].map((id) => median(us.get(id)!)) as [number, number, number, number, number, number, number];
     const signedRequestUs = signedUs - bearerUs;
     const run: DPoPRun = {
       bareUs,
@@ -99,6 +113,8 @@ export const dpopScenario: Scenario = {
       signedRequestUs,
       overheadVsFloor: (dpopUs - bearerUs) / signatureUs,
       overheadVsRequestFloor: (dpopUs - bearerUs) / signedRequestUs,
+      peerBearerUs,
+      peerDpopUs,
     };
     return {
       id: 'dpop',
@@ -116,8 +132,14 @@ export const dpopScenario: Scenario = {
               pct(bareUs / signedUs),
             ],
             ['one ES256 crypto.subtle.sign, tight loop', Number(signatureUs.toFixed(1)), ''],
+            [
+              'oauth4webapi protectedResourceRequest, bearer token (fetch API, no axios)',
+              Number(peerBearerUs.toFixed(1)),
+              pct(bareUs / peerBearerUs),
+            ],
+            ['oauth4webapi protectedResourceRequest, DPoP token', Number(peerDpopUs.toFixed(1)), pct(bareUs / peerDpopUs)],
           ],
-          note: `DPoP adds ${(dpopUs - bearerUs).toFixed(1)} CPU µs per request over a bearer token: ${run.overheadVsRequestFloor.toFixed(2)}× what one signature and its header cost inside a request (${signedRequestUs.toFixed(1)} µs; target ≤ 1.3×), ${run.overheadVsFloor.toFixed(2)}× one signature in a tight loop (${signatureUs.toFixed(1)} µs; Node's thread-pool job costs more inside a request than in a loop, see the scenario's comment). The simulated API checks the token, not the proof. oauth4webapi is not included: it signs requests through its own fetch-based API, not an axios instance.`,
+          note: `DPoP adds ${(dpopUs - bearerUs).toFixed(1)} CPU µs per request over a bearer token: ${run.overheadVsRequestFloor.toFixed(2)}× what one signature and its header cost inside a request (${signedRequestUs.toFixed(1)} µs; target ≤ 1.3×), ${run.overheadVsFloor.toFixed(2)}× one signature in a tight loop (${signatureUs.toFixed(1)} µs; Node's thread-pool job costs more inside a request than in a loop, see the scenario's comment). DPoP adds ${(peerDpopUs - peerBearerUs).toFixed(1)} µs per request to oauth4webapi's own bearer request (${((peerDpopUs - peerBearerUs) / signedRequestUs).toFixed(2)}× the in-request signature); it has no axios instance, so it runs through a customFetch into the same simulated API and its figures are not comparable with the axios rows, only its DPoP difference is. The simulated API checks the token, not the proof.`,
         },
       ],
       raw: run,
