@@ -57,7 +57,7 @@ export function answerChallenge(error: AxiosError, s: ChallengeSettings, state: 
         cause: 'step-up',
         requiredScope,
         // Scrubbed of the credential this request sent: the step-up may replace it before the error is built.
-        token: () => manager.tokenForScope(state.generation, requiredScope, challenge && scrubbedChallenge(challenge, secrets)),
+        token: () => manager.tokenForScope(state.generation, requiredScope, scrubbedChallenge(challenge, secrets)),
       };
     }
     case 'claims':

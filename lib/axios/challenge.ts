@@ -77,8 +77,8 @@ function seconds(value: string | undefined): number | undefined {
  * @see OpenID Connect Core 1.0 §5.5; learn.microsoft.com/entra/identity-platform/claims-challenge
  */
 export function decodeClaims(value: string | undefined): string | undefined {
-  if (value === undefined || value.length === 0 || value.length > MAX_CLAIMS_LENGTH) return undefined;
-  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) return undefined;
+  if (value === undefined || value.length > MAX_CLAIMS_LENGTH) return undefined;
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) return undefined; // (not empty either)
   try {
     const base64 = value.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
     const binary = atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, '='));

@@ -65,9 +65,9 @@ function parseValue(s: string, out: AuthChallenge[]): void {
   let i = 0;
   while (i < n) {
     i = skipSeparators(s, i);
-    if (i >= n) return;
     const nameEnd = tokenEnd(s, i);
     if (nameEnd === i) {
+      // No token here: an element we cannot read, or the end of the value after trailing separators.
       i = elementEnd(s, i);
       current = undefined;
       continue;
@@ -75,7 +75,8 @@ function parseValue(s: string, out: AuthChallenge[]): void {
     const j = skipOws(s, nameEnd);
     if (s.charCodeAt(j) === 0x3d /* = */) {
       // `name=value`: a further parameter of the challenge before it, if that one takes parameters.
-      const end = current === undefined || current.token68 !== undefined ? -1 : readParam(s, i, current);
+      // (`current` is never a token68 challenge: one ends at its comma, below.)
+      const end = current === undefined ? -1 : readParam(s, i, current);
       if (end < 0) {
         i = elementEnd(s, j);
         current = undefined;
