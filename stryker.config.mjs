@@ -66,7 +66,7 @@ export const groups = [
       'axios/interceptor-edges',
       'axios/interceptor-contracts',
     ],
-    break: 85,
+    break: 90,
   },
   {
     name: 'origin-guard',
@@ -80,7 +80,7 @@ export const groups = [
       'axios/route-rules',
       'axios/route-contracts',
     ],
-    break: 88,
+    break: 90,
   },
   {
     name: 'redirect-guard',
@@ -119,6 +119,7 @@ export const groups = [
     mutate: ['lib/dpop/*.ts', 'lib/jose/*.ts'],
     tests: [
       'dpop/proof-maker',
+      'dpop/dpop-contracts',
       'jose/jws',
       'jose/import-key',
       'jose/thumbprint',
