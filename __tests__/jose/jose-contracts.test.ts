@@ -70,3 +70,9 @@ describe('base64url', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
+
+describe('regression: base64url of a length no encoding produces (1 mod 4) threw a DOMException, not the TypeError promised', () => {
+  it('throws TypeError("not base64url")', () => {
+    for (const text of ['Y', 'YWJjZ', 'YWJjZ=']) expect(() => base64urlDecode(text)).toThrow(new TypeError('not base64url'));
+  });
+});
