@@ -133,6 +133,8 @@ describe('a JWK as the signing key', () => {
     ['OKP Ed448', { kty: 'OKP', crv: 'Ed448', x: 'x', d: 'private-part' }],
     ['OKP X25519', { kty: 'OKP', crv: 'X25519', x: 'x', d: 'private-part' }],
     ['an unknown kty', { kty: 'XYZ', d: 'private-part' }],
+    ['EC with the Ed25519 curve', { kty: 'EC', crv: 'Ed25519', x: 'x', d: 'private-part' }],
+    ['OKP with the P-256 curve', { kty: 'OKP', crv: 'P-256', x: 'x', y: 'y', d: 'private-part' }],
   ])('refuses %s naming the supported key types', (_name, jwk) => {
     const error = thrown(() => checkSigningKey(jwk, undefined, 'k'));
     expect(error).toEqual(new TypeError('"k" is a JWK of an unsupported key type (EC P-256, RSA, OKP Ed25519)'));
