@@ -48,5 +48,6 @@ export const DEFAULT_ALG: Readonly<Record<KeyFamily, SigningAlg>> = {
 };
 
 export function isSigningAlg(value: unknown): value is SigningAlg {
-  return typeof value === 'string' && (SIGNING_ALGS as readonly string[]).includes(value);
+  // includes() compares with ===, so a non-string is never found: no typeof check needed.
+  return (SIGNING_ALGS as readonly unknown[]).includes(value);
 }

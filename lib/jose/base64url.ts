@@ -46,6 +46,8 @@ export function utf8(text: string): Uint8Array<ArrayBuffer> {
 export function base64urlDecode(text: string): Uint8Array<ArrayBuffer> {
   if (!/^[A-Za-z0-9_-]*={0,2}$/.test(text)) throw new TypeError('not base64url');
   const base64 = text.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
+  // No byte count encodes to 1 character mod 4 (RFC 4648 §4); atob would throw a DOMException, not our TypeError.
+  if (base64.length % 4 === 1) throw new TypeError('not base64url');
   const binary = atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, '='));
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);

@@ -22,7 +22,9 @@ const PKCS8_PEM = /^\s*-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\s]+)-----END PR
 export function checkSigningKey(input: unknown, alg: SigningAlg | undefined, path: string): SigningAlg {
   const { family, own } = describeKey(input, path);
   const chosen = alg ?? own ?? DEFAULT_ALG[family];
-  if (ALGORITHMS[chosen].family !== family || (isCryptoKey(input) && own !== undefined && own !== chosen && !sameEd(own, chosen))) {
+  // A CryptoKey's algorithm (always known: describeCryptoKey refuses others) is fixed at import; within a family only
+  // Ed25519's two names (EdDSA, Ed25519, RFC 9864) are one algorithm.
+  if (ALGORITHMS[chosen].family !== family || (isCryptoKey(input) && own !== chosen && family !== 'OKP Ed25519')) {
     throw new TypeError(`"${path}" is ${article(family)} key, which cannot sign with ${chosen}`);
   }
   return chosen;
@@ -121,10 +123,6 @@ function indexOf(haystack: Uint8Array, needle: readonly number[]): number {
     return i;
   }
   return -1;
-}
-
-function sameEd(a: SigningAlg, b: SigningAlg): boolean {
-  return ALGORITHMS[a].family === 'OKP Ed25519' && ALGORITHMS[b].family === 'OKP Ed25519';
 }
 
 function article(family: KeyFamily): string {
