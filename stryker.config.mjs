@@ -123,6 +123,8 @@ export const groups = [
       'jose/jws',
       'jose/import-key',
       'jose/thumbprint',
+      'jose/import-key-contracts',
+      'jose/jose-contracts',
       'grants/dpop-token-endpoint',
       'grants/client-assertion',
       'grants/jwt-bearer-key',
