@@ -15,7 +15,8 @@
  * What is mutated, and by which suites. `break`: the group fails below this score: its score on Dec 2, 2026, rounded
  * down, less one point (a timeout-killed mutant may survive on a faster machine), so a change that lets mutants survive
  * fails CI. Scores then: lock 90.3%, obtain-token 95.4%, token 95.1%, redact 92.5%, interceptors 86.9%, origin-guard
- * 89.6%, redirect-guard 90.9%; 90.7% of 1,512 mutants in all.
+ * 89.6%, redirect-guard 90.9%; 90.7% of 1,512 mutants in all. Later that day: interceptors 91.4%, origin-guard
+ * 91.3%, challenge 93.5%, dpop-jose 91.5%.
  * @type {MutationGroup[]}
  */
 export const groups = [
@@ -112,7 +113,7 @@ export const groups = [
       'core/lock-decisions',
       'core/challenge-errors',
     ],
-    break: 0,
+    break: 92,
   },
   {
     name: 'dpop-jose',
@@ -130,7 +131,7 @@ export const groups = [
       'grants/jwt-bearer-key',
       'axios/dpop-requests',
     ],
-    break: 0,
+    break: 90,
   },
 ];
 
