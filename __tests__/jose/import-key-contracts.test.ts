@@ -1,6 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { checkSigningKey, importHmacSecret, importSigningKey } from '../../lib/jose/import-key';
 import { expectNoSecrets } from '../support/secrets-sweep';
+import { thrown } from '../support/thrown';
 import * as v from './vectors';
 
 /*
@@ -13,15 +14,6 @@ const pssPem = exportPkcs8(generateKeyPairSync('rsa-pss', { modulusLength: 2048 
 const edPem = exportPkcs8(generateKeyPairSync('ed25519').privateKey);
 const p384Pem = exportPkcs8(generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey);
 const body = (text: string): string => text.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
-
-function thrown(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 function exportPkcs8(key: KeyObject): string {
   return key.export({ type: 'pkcs8', format: 'pem' }) as string;

@@ -1,21 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { checkSigningKey } from '../../lib/jose/import-key';
 import { expectNoSecrets } from '../support/secrets-sweep';
+import { thrown } from '../support/thrown';
 import * as v from './vectors';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const pkcs8 = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
 const pkcs1 = rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
 const pemBody = (pem: string): string => pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
-
-function thrown(run: () => unknown): Error {
-  try {
-    run();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('checking a signing key', () => {
   it('infers the algorithm from a JWK, a PEM and its alg member', () => {
