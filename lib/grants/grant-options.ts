@@ -165,6 +165,7 @@ export type ClientAuthOptions = Pick<
   'clientSecret' | 'authMethod' | 'privateKey' | 'keyId' | 'signingAlg' | 'assertionHeader' | 'assertionAudience'
 >;
 
+// Stryker disable BooleanLiteral: only the keys of these records are read; `true` is there for the compiler's check.
 export const CLIENT_AUTH_KEYS: Record<keyof ClientAuthOptions, true> = {
   clientSecret: true,
   authMethod: true,
@@ -194,6 +195,7 @@ const ENDPOINT_KEYS: Record<keyof TokenEndpointOptions, true> = {
   maxRetryDelayMs: true,
   allowInsecureHttp: true,
 };
+// Stryker restore BooleanLiteral
 
 /**
  * The option keys each grant knows, in one place. Any other key is refused at creation: in plain JavaScript a
