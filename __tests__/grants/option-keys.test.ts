@@ -63,19 +63,7 @@ const factories: Array<[string, (options: Record<string, unknown>) => unknown, R
     'loopbackAuthorization',
     loopbackAuthorization as never,
     { ...client, authorizationUrl: 'https://auth.example.com/authorize', openUrl: () => undefined },
-    [
-      'openUrl',
-      'signal',
-      'callbackPath',
-      'port',
-      'prompt',
-      'loginHint',
-      'acrValues',
-      'maxAge',
-      'authorizationUrl',
-      'authorizationParams',
-      'pushed',
-    ],
+    ['openUrl', 'signal', 'callbackPath', 'port', 'prompt', 'loginHint', 'acrValues', 'maxAge', 'authorizationUrl', 'pushed'],
   ],
   [
     'deviceAuthorization',
@@ -114,6 +102,13 @@ describe.each(factories)('%s', (name, factory, valid, ownKeys) => {
   it('refuses a misspelt option, naming it and the factory', () => {
     expect(unknownOptionError(() => factory({ ...valid, tokenUrll: TOKEN_URL }))).toBe(`"options.tokenUrll" is not an option of ${name}()`);
   });
+});
+
+it('refuses authorizationParams, which loopbackAuthorization once accepted and ignored', () => {
+  const [, loopback, valid] = factories.find(([name]) => name === 'loopbackAuthorization')!;
+  expect(unknownOptionError(() => loopback({ ...valid, authorizationParams: { ui_locales: 'de' } }))).toBe(
+    '"options.authorizationParams" is not an option of loopbackAuthorization()',
+  );
 });
 
 describe('parameters a grant sets itself', () => {

@@ -199,7 +199,9 @@ const ENDPOINT_KEYS: Record<keyof TokenEndpointOptions, true> = {
 
 /**
  * The option keys each grant knows, in one place. Any other key is refused at creation: in plain JavaScript a
- * misspelt `tokenUrll` or `clientSecrett` would otherwise be ignored without a word (issue 9).
+ * misspelt `tokenUrll` or `clientSecrett` would otherwise be ignored without a word (issue 9). The loopback, device,
+ * token exchange and JWT bearer factories take their own options out before they validate the rest, so only the
+ * token endpoint's keys are left to know there.
  */
 export const GRANT_OPTION_KEYS: Readonly<Record<GrantName, readonly string[]>> = {
   clientCredentials: Object.keys(ENDPOINT_KEYS),
@@ -207,30 +209,10 @@ export const GRANT_OPTION_KEYS: Readonly<Record<GrantName, readonly string[]>> =
   passwordGrant: [...Object.keys(ENDPOINT_KEYS), 'username', 'password'],
   // `url` is accepted (and ignored) so that the saved createAuthorizationRequest() result can be spread in.
   authorizationCodeGrant: [...Object.keys(ENDPOINT_KEYS), 'redirectUri', 'callbackUrl', 'state', 'codeVerifier', 'url'],
-  loopbackAuthorization: [
-    ...Object.keys(ENDPOINT_KEYS),
-    'openUrl',
-    'signal',
-    'callbackPath',
-    'port',
-    'prompt',
-    'loginHint',
-    'acrValues',
-    'maxAge',
-    'authorizationUrl',
-    'authorizationParams',
-    'pushed',
-  ],
-  deviceAuthorization: [...Object.keys(ENDPOINT_KEYS), 'deviceAuthorizationUrl', 'onUserCode', 'signal'],
-  tokenExchangeGrant: [
-    ...Object.keys(ENDPOINT_KEYS),
-    'subjectToken',
-    'subjectTokenType',
-    'actorToken',
-    'actorTokenType',
-    'requestedTokenType',
-  ],
-  jwtBearerGrant: [...Object.keys(ENDPOINT_KEYS), 'assertion', 'claims', 'assertionLifetimeSeconds'],
+  loopbackAuthorization: Object.keys(ENDPOINT_KEYS),
+  deviceAuthorization: Object.keys(ENDPOINT_KEYS),
+  tokenExchangeGrant: Object.keys(ENDPOINT_KEYS),
+  jwtBearerGrant: Object.keys(ENDPOINT_KEYS),
   // The client that pushes an authorization request (RFC 9126); createAuthorizationRequest checks its own keys first.
   createAuthorizationRequest: Object.keys(ENDPOINT_KEYS),
 };
